@@ -1,0 +1,5 @@
+//! The `girder` command. The only crate that prints.
+
+fn main() {
+    println!("girder {}", env!("CARGO_PKG_VERSION"));
+}

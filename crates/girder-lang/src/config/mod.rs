@@ -1,0 +1,1 @@
+//! The configuration model: loading a directory of `.tf` files into typed blocks.

@@ -1,0 +1,51 @@
+//! The expression evaluator.
+//!
+//! Evaluates hcl-edit expressions to [`Value`]s in an [`EvalContext`] whose variables are
+//! root names mapped to values, exactly as HCL does it: `var` is an object of input variables,
+//! `local` an object of locals, `aws_vpc` an object of resources of that type (by name),
+//! `data` an object of data sources by type, `module` an object of module calls, `count` /
+//! `each` / `path` / `terraform` objects, plus any iterator names. The caller (the engine,
+//! `console`, `validate`) builds those objects; unknown values stand for what is not yet
+//! known.
+
+pub mod refs_impl;
+
+use crate::functions::FunctionTable;
+use crate::source::Expr;
+use girder_core::{Diagnostics, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything an expression can see.
+#[derive(Clone)]
+pub struct EvalContext {
+    /// Root names to values (`var`, `local`, resource types, `data`, `module`, `count`, ...).
+    pub variables: HashMap<String, Value>,
+    /// Built-in functions.
+    pub functions: Arc<FunctionTable>,
+    /// The directory that relative paths in `file()`, `templatefile()`, `fileset()`... are
+    /// resolved against (the process's working directory; `path.module` is a variable).
+    pub base_dir: PathBuf,
+}
+
+impl EvalContext {
+    /// A context with Terraform's functions and no variables.
+    pub fn new(base_dir: impl Into<PathBuf>) -> EvalContext {
+        EvalContext {
+            variables: HashMap::new(),
+            functions: Arc::new(FunctionTable::builtin()),
+            base_dir: base_dir.into(),
+        }
+    }
+    /// Adds or replaces a root variable.
+    pub fn set(&mut self, name: impl Into<String>, v: Value) {
+        self.variables.insert(name.into(), v);
+    }
+}
+
+/// Evaluates an expression. Errors are diagnostics pointing at the offending subexpression.
+pub fn eval(expr: &Expr, ctx: &EvalContext) -> Result<Value, Diagnostics> {
+    let _ = (expr, ctx);
+    Err(girder_core::Diagnostic::error("evaluator not built yet", "").into())
+}

@@ -1,0 +1,1 @@
+//! The canonical format of `terraform fmt`.

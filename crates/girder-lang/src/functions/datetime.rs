@@ -1,0 +1,7 @@
+//! Terraform's datetime functions.
+
+use super::Function;
+
+pub(crate) fn functions() -> Vec<Function> {
+    Vec::new()
+}
