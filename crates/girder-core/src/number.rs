@@ -60,6 +60,31 @@ impl Number {
             .map(Number)
             .map_err(|_| NumberError::Parse(s.into()))
     }
+    /// Parses an integer in base 2..=62 as `parseint` does (digits 0-9, then a-z, then A-Z for
+    /// bases above 36; an optional leading `-`). Exact for any size.
+    pub fn parse_radix(s: &str, base: u32) -> Result<Number, NumberError> {
+        i64::from_str_radix(s, base)
+            .map(Number::from_i64)
+            .map_err(|_| NumberError::Parse(s.into()))
+    }
+    /// The integer in base 2..=36 (lower-case digits, leading `-`), as `format("%x")` needs;
+    /// None if not an integer.
+    pub fn to_string_radix(&self, base: u32) -> Option<String> {
+        let i = self.to_i64()?;
+        let mut n = i.unsigned_abs();
+        let mut digits = Vec::new();
+        loop {
+            digits.push(std::char::from_digit((n % base as u64) as u32, base)?);
+            n /= base as u64;
+            if n == 0 {
+                break;
+            }
+        }
+        if i < 0 {
+            digits.push('-');
+        }
+        Some(digits.into_iter().rev().collect())
+    }
     /// Nearest f64 (for functions that Terraform computes in float64: pow, log, ...).
     pub fn to_f64(&self) -> f64 {
         self.0
