@@ -1,0 +1,210 @@
+//! Data-driven checks of `Number` against outputs recorded from Terraform 1.0.3's console
+//! (`tests/fixtures/number/cases.txt`), and a re-check of those recordings against the real
+//! binary when it is available.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use girder_core::Number;
+
+struct Case {
+    line: usize,
+    expr: String,
+    expected: String,
+}
+
+fn fixture_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/number/cases.txt")
+}
+
+fn load_cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(fixture_path()).expect("fixture file is readable");
+    let mut cases = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (expr, expected) = line
+            .split_once(" => ")
+            .unwrap_or_else(|| panic!("line {}: expected `expr => output`", i + 1));
+        cases.push(Case {
+            line: i + 1,
+            expr: expr.trim().to_string(),
+            expected: expected.trim().to_string(),
+        });
+    }
+    cases
+}
+
+/// An operand: `tonumber("...")`, or a literal with an optional leading unary minus.
+fn operand(s: &str) -> Result<Number, String> {
+    if let Some(inner) = s
+        .strip_prefix("tonumber(\"")
+        .and_then(|r| r.strip_suffix("\")"))
+    {
+        return Number::parse(inner).map_err(|e| e.to_string());
+    }
+    match s.strip_prefix('-') {
+        Some(rest) => Ok(Number::parse(rest).map_err(|e| e.to_string())?.neg()),
+        None => Number::parse(s).map_err(|e| e.to_string()),
+    }
+}
+
+fn apply(a: &Number, op: &str, b: &Number) -> Result<Number, String> {
+    let r = match op {
+        "+" => a.checked_add(b),
+        "-" => a.checked_sub(b),
+        "*" => a.checked_mul(b),
+        "/" => a.div(b),
+        "%" => a.rem(b),
+        other => panic!("unknown operator {other}"),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+/// Evaluates `a OP b OP c ...` (operands separated from operators by spaces) with HCL's
+/// precedence: `* / %` before `+ -`, left to right.
+fn eval(expr: &str) -> Result<Number, String> {
+    if expr.starts_with("tonumber(") {
+        return operand(expr);
+    }
+    let toks: Vec<&str> = expr.split_whitespace().collect();
+    assert!(toks.len() % 2 == 1, "can't parse test expression {expr:?}");
+    // First pass: multiplicative operators.
+    let mut terms: Vec<Number> = vec![operand(toks[0])?];
+    let mut adds: Vec<&str> = Vec::new();
+    for pair in toks[1..].chunks(2) {
+        let (op, rhs) = (pair[0], operand(pair[1])?);
+        if matches!(op, "*" | "/" | "%") {
+            let lhs = terms.pop().expect("a term");
+            terms.push(apply(&lhs, op, &rhs)?);
+        } else {
+            adds.push(op);
+            terms.push(rhs);
+        }
+    }
+    let mut acc = terms[0].clone();
+    for (op, t) in adds.iter().zip(&terms[1..]) {
+        acc = apply(&acc, op, t)?;
+    }
+    Ok(acc)
+}
+
+fn render(r: &Result<Number, String>) -> String {
+    match r {
+        Ok(n) => n.to_string(),
+        Err(_) => "error".to_string(),
+    }
+}
+
+#[test]
+fn number_fixture_cases() {
+    let cases = load_cases();
+    assert!(cases.len() >= 60, "only {} cases", cases.len());
+    let mut failures = Vec::new();
+    for c in &cases {
+        let got = render(&eval(&c.expr));
+        if got != c.expected {
+            failures.push(format!(
+                "line {}: {}\n  expected {}\n  got      {}",
+                c.line, c.expr, c.expected, got
+            ));
+        }
+        // Printing and parsing back gives the same value (for finite results).
+        if let Ok(n) = eval(&c.expr) {
+            let s = n.to_string();
+            assert!(!s.contains('e'), "{s}");
+            if let Ok(back) = Number::parse(&s) {
+                assert_eq!(back, n, "round trip of {} ({s})", c.expr);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn terraform_bin() -> Option<PathBuf> {
+    let p = match std::env::var_os("TERRAFORM_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/terraform"),
+    };
+    if p.is_file() {
+        Some(p)
+    } else {
+        None
+    }
+}
+
+fn console(bin: &PathBuf, input: &str) -> (bool, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "girder-number-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut child = Command::new(bin)
+        .args(["console", "-no-color"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("terraform runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("terraform finishes");
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (
+        out.status.success() && !stderr.contains("Error"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn number_fixture_matches_terraform() {
+    let Some(bin) = terraform_bin() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("terraform binary not found (set TERRAFORM_BIN)");
+        }
+        println!("terraform binary not found; skipping number_fixture_matches_terraform");
+        return;
+    };
+    let cases = load_cases();
+    // All cases with a value in one console run, as one tuple expression (piped console
+    // evaluates one expression, and an error would end it); it prints one element a line.
+    let ok: Vec<&Case> = cases.iter().filter(|c| c.expected != "error").collect();
+    let input = format!(
+        "[{}]\n",
+        ok.iter()
+            .map(|c| c.expr.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (success, stdout) = console(&bin, &input);
+    assert!(success, "terraform console failed:\n{stdout}");
+    let lines: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.trim().trim_end_matches(','))
+        .filter(|l| *l != "[" && *l != "]" && !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), ok.len(), "one output line per case:\n{stdout}");
+    for (c, got) in ok.iter().zip(&lines) {
+        assert_eq!(*got, c.expected, "line {}: {}", c.line, c.expr);
+    }
+    // Error cases one by one.
+    for c in cases.iter().filter(|c| c.expected == "error") {
+        let (success, stdout) = console(&bin, &format!("{}\n", c.expr));
+        assert!(
+            !success,
+            "line {}: {} should fail in terraform, gave {stdout}",
+            c.line, c.expr
+        );
+    }
+}
