@@ -228,9 +228,11 @@ impl Number {
         }
     }
 
-    /// Zero.
+    /// Zero, like cty's `Zero` (an integer value with 64 bits of precision). A literal `0` in
+    /// source is `Number::parse("0")` (512 bits); the two are equal and hash alike, and differ
+    /// only in the precision they pass on to arithmetic.
     pub fn zero() -> Number {
-        Number::with(LITERAL_PREC, Repr::Int(0))
+        Number::with(INT_PREC, Repr::Int(0))
     }
     /// From an integer (exact). Like cty's `NumberIntVal`, the value has 64 bits of precision.
     pub fn from_i64(i: i64) -> Number {
@@ -790,6 +792,18 @@ impl Number {
                     )
                 }
             },
+            // +2^63 negated is i64::MIN, which must become an Int (canonical form).
+            Repr::Big(b) if b.exp >= 0 => {
+                return Number::from_fin(
+                    Fin {
+                        neg: !b.neg,
+                        mant: b.mant.clone(),
+                        exp: b.exp,
+                    },
+                    false,
+                    self.prec,
+                )
+            }
             Repr::Big(b) => Repr::Big(Arc::new(Big {
                 neg: !b.neg,
                 mant: b.mant.clone(),
@@ -1313,6 +1327,20 @@ mod tests {
         assert!(inf.checked_sub(&inf).is_err());
         assert!(inf.checked_mul(&n("0")).is_err());
         assert_eq!(inf.to_f64(), f64::INFINITY);
+    }
+
+    #[test]
+    fn canonical_forms() {
+        let min = n("9223372036854775808").neg();
+        assert_eq!(min.to_i64(), Some(i64::MIN));
+        assert!(matches!(min.repr, Repr::Int(i64::MIN)));
+        let back = Number::from_i64(i64::MIN).neg();
+        assert_eq!(back.to_string(), "9223372036854775808");
+        assert_eq!(back.neg().to_i64(), Some(i64::MIN));
+        assert_eq!(n("4.5").floor().to_i64(), Some(4));
+        assert_eq!(n("-4.5").ceil().to_string(), "-4");
+        assert_eq!(n("-0.5").ceil().to_string(), "0");
+        assert_eq!(n("-0.5").floor().to_string(), "-1");
     }
 
     #[test]

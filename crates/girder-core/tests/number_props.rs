@@ -110,6 +110,23 @@ proptest! {
     }
 
     #[test]
+    fn same_value_same_hash(s in literal(), t in literal()) {
+        let (a, b) = (Number::parse(&s).unwrap(), Number::parse(&t).unwrap());
+        let neg_text = match s.strip_prefix('-') {
+            Some(rest) => rest.to_string(),
+            None => format!("-{s}"),
+        };
+        let negated = Number::parse(&neg_text).unwrap();
+        prop_assert_eq!(&negated, &a.neg());
+        prop_assert_eq!(hash_of(&negated), hash_of(&a.neg()));
+        let sum = a.add(&b);
+        let reparsed = Number::parse(&sum.to_string()).unwrap();
+        prop_assert_eq!(&reparsed, &sum);
+        prop_assert_eq!(hash_of(&reparsed), hash_of(&sum));
+        prop_assert_eq!(a.to_i64(), a.to_string().parse::<i64>().ok());
+    }
+
+    #[test]
     fn radix_round_trip(digits in "[0-9a-f]{1,60}", neg in any::<bool>()) {
         let s = format!("{}{}", if neg { "-" } else { "" }, digits);
         let n = Number::parse_radix(&s, 16).unwrap();
