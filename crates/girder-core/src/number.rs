@@ -1041,19 +1041,214 @@ fn exact_decimal(mant: &UBig, exp: i64) -> (Vec<u8>, i64) {
     (d, point)
 }
 
+/// The leading decimal digits of a positive value `mant * 2^exp`: about `want` digits (no
+/// trailing zeros trimmed unless `exact`), the decimal exponent (`0.digits * 10^dexp`), and
+/// whether they are the whole expansion.
+struct Digits {
+    d: Vec<u8>,
+    dexp: i64,
+    exact: bool,
+}
+
+impl Digits {
+    /// Digit `i`, or None when it lies beyond the digits computed.
+    fn at(&self, i: usize) -> Option<u8> {
+        match self.d.get(i) {
+            Some(c) => Some(*c),
+            None if self.exact => Some(b'0'),
+            None => None,
+        }
+    }
+    /// Is `i` equal to the (exact) number of digits? False when the expansion goes on.
+    fn len_is(&self, i: usize) -> bool {
+        self.exact && self.d.len() == i
+    }
+    /// Is `i` below the number of digits?
+    fn len_above(&self, i: usize) -> bool {
+        !self.exact || i < self.d.len()
+    }
+}
+
+fn leading_digits(mant: &UBig, exp: i64, want: i64) -> Digits {
+    let top = exp + mant.bit_len() as i64;
+    // x >= 2^(top-1), so log10(x) >= (top-1)*log10(2).
+    let dexp_est = (((top - 1) as f64) * std::f64::consts::LOG10_2).floor() as i64 + 1;
+    let s = want - dexp_est;
+    let ten = UBig::from(10u8);
+    let mut num = mant.clone();
+    let mut den = UBig::ONE;
+    if s > 0 {
+        num *= ten.pow(s as usize);
+    } else if s < 0 {
+        den = ten.pow(s.unsigned_abs() as usize);
+    }
+    if exp >= 0 {
+        num <<= exp as usize;
+    } else {
+        den <<= exp.unsigned_abs() as usize;
+    }
+    let (q, r) = (&num).div_rem(&den);
+    let mut d = q.to_string().into_bytes();
+    let dexp = d.len() as i64 - s;
+    let exact = r.is_zero();
+    if exact {
+        while d.last() == Some(&b'0') {
+            d.pop();
+        }
+    }
+    Digits { d, dexp, exact }
+}
+
 /// Go's shortest decimal for `mant * 2^exp` at `prec` bits (`mant` odd, non-zero, at most
 /// `prec` bits): the digits of the shortest decimal in the rounding interval.
 fn shortest_decimal(mant: &UBig, exp: i64, prec: u32) -> (Vec<u8>, i64) {
+    let n = mant.bit_len() as i64;
+    let p = i64::from(prec.max(1));
+    // Enough digits to tell the value from its neighbours at this precision, with margin.
+    let want = (p as f64 * std::f64::consts::LOG10_2) as i64 + 12;
+    // A short exact expansion (few fractional digits) is cheaper to compute in full.
+    let x = if exp >= 0 || (-exp <= want && n as f64 * std::f64::consts::LOG10_2 < want as f64) {
+        let (d, dexp) = exact_decimal(mant, exp);
+        Digits {
+            d,
+            dexp,
+            exact: true,
+        }
+    } else if exp < 0 {
+        // Computed with the bounds below.
+        Digits {
+            d: Vec::new(),
+            dexp: 0,
+            exact: false,
+        }
+    } else {
+        leading_digits(mant, exp, want)
+    };
+    // Fast path: if the value's exact expansion is short and its last digit's weight exceeds
+    // the half-ulp, no shorter decimal is in the interval and the exact digits are the answer.
+    if x.exact {
+        let last_digit_pos = x.dexp - x.d.len() as i64;
+        let half_ulp_log2 = (exp + n - p - 1) as f64;
+        if (last_digit_pos as f64) * std::f64::consts::LOG2_10 > half_ulp_log2 + 2.0 {
+            return (x.d, x.dexp);
+        }
+    }
+    // Go: mantissa with prec+1 bits, so that its last bit is half an ulp.
+    let shift = (p + 1 - n).max(0) as usize;
+    let m2 = mant << shift;
+    let e2 = exp - shift as i64;
+    let (x, lower, upper) = match scaled_bounds(&m2, e2, want, x) {
+        Ok(t) => t,
+        Err(x) => {
+            let x = if x.d.is_empty() {
+                leading_digits(mant, exp, want)
+            } else {
+                x
+            };
+            let lower = leading_digits(&(&m2 - UBig::ONE), e2, want);
+            let upper = leading_digits(&(&m2 + UBig::ONE), e2, want);
+            (x, lower, upper)
+        }
+    };
+    match shortest_walk(x, &lower, &upper, n < p) {
+        Some(r) => r,
+        None => shortest_decimal_exact(mant, exp, prec),
+    }
+}
+
+/// Leading digits of `m2 * 2^e2` and of its neighbours `(m2 ± 1) * 2^e2` from one product
+/// (for `e2 < 0`): with `T = m2 * 10^s`, they are `T >> -e2` and `(T ± 10^s) >> -e2`. Gives `x`
+/// back when not applicable.
+fn scaled_bounds(
+    m2: &UBig,
+    e2: i64,
+    want: i64,
+    x: Digits,
+) -> Result<(Digits, Digits, Digits), Digits> {
+    if e2 >= 0 {
+        return Err(x);
+    }
+    let top = e2 + m2.bit_len() as i64;
+    let dexp_est = (((top - 1) as f64) * std::f64::consts::LOG10_2).floor() as i64 + 1;
+    let s = want - dexp_est;
+    if s < 0 {
+        return Err(x);
+    }
+    let k = e2.unsigned_abs() as usize;
+    let p10 = UBig::from(10u8).pow(s as usize);
+    let t = m2 * &p10;
+    let digits = |v: &UBig| -> Digits {
+        let exact = v.trailing_zeros().is_none_or(|tz| tz >= k);
+        let mut d = (v >> k).to_string().into_bytes();
+        let dexp = d.len() as i64 - s;
+        if exact {
+            while d.last() == Some(&b'0') {
+                d.pop();
+            }
+        }
+        Digits { d, dexp, exact }
+    };
+    let lower = digits(&(&t - &p10));
+    let upper = digits(&(&t + &p10));
+    // The value's own digits: reuse an exact expansion if we have one.
+    let x = if x.exact { x } else { digits(&t) };
+    Ok((x, lower, upper))
+}
+
+/// Go's digit walk on leading digits; None if it needs digits beyond those computed.
+fn shortest_walk(
+    x: Digits,
+    lower: &Digits,
+    upper: &Digits,
+    inclusive: bool,
+) -> Option<(Vec<u8>, i64)> {
+    let Digits {
+        mut d,
+        mut dexp,
+        exact,
+    } = x;
+    for i in 0..d.len() {
+        let m = d[i];
+        let l = lower.at(i)?;
+        let u = upper.at(i)?;
+        let okdown = l != m || (inclusive && lower.len_is(i + 1));
+        let okup = m != u && (inclusive || m + 1 < u || upper.len_above(i + 1));
+        let cut = i + 1;
+        if okdown || okup {
+            // Rounding needs the digit after the cut and whether it is the last one.
+            if cut >= d.len() {
+                return if exact { Some((d, dexp)) } else { None };
+            }
+            let up = if okdown && okup {
+                let last = exact && cut + 1 == d.len();
+                if d[cut] == b'5' && last {
+                    cut > 0 && (d[cut - 1] - b'0') & 1 != 0
+                } else {
+                    d[cut] >= b'5'
+                }
+            } else {
+                okup
+            };
+            if up {
+                round_up(&mut d, &mut dexp, cut);
+            } else {
+                round_down(&mut d, cut);
+            }
+            return Some((d, dexp));
+        }
+    }
+    if exact {
+        Some((d, dexp))
+    } else {
+        None
+    }
+}
+
+/// [`shortest_decimal`] on the full exact expansions (the reference algorithm).
+fn shortest_decimal_exact(mant: &UBig, exp: i64, prec: u32) -> (Vec<u8>, i64) {
     let (mut d, mut dexp) = exact_decimal(mant, exp);
     let n = mant.bit_len() as i64;
     let p = i64::from(prec.max(1));
-    // Fast path: if the last exact digit's weight exceeds the half-ulp, no shorter decimal is
-    // in the interval and the exact digits are the answer.
-    let last_digit_pos = dexp - d.len() as i64; // weight 10^last_digit_pos
-    let half_ulp_log2 = (exp + n - p - 1) as f64;
-    if (last_digit_pos as f64) * std::f64::consts::LOG2_10 > half_ulp_log2 + 2.0 {
-        return (d, dexp);
-    }
     // Go: mantissa with prec+1 bits, so that its last bit is half an ulp.
     let shift = (p + 1 - n).max(0) as usize;
     let m2 = mant << shift;
@@ -1327,6 +1522,31 @@ mod tests {
         assert!(inf.checked_sub(&inf).is_err());
         assert!(inf.checked_mul(&n("0")).is_err());
         assert_eq!(inf.to_f64(), f64::INFINITY);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        #[test]
+        fn fast_shortest_matches_exact(
+            words in proptest::collection::vec(proptest::prelude::any::<u64>(), 1..9),
+            exp in -700i64..700,
+            prec_pick in 0usize..5,
+            custom in 1u32..600,
+        ) {
+            let prec = [53, 64, 512, 24, custom][prec_pick];
+            let mut mant = UBig::ZERO;
+            for w in words {
+                mant = (mant << 64) + UBig::from(w);
+            }
+            proptest::prop_assume!(!mant.is_zero());
+            let (mant, exp) = round_raw(mant, exp, false, prec);
+            let tz = mant.trailing_zeros().unwrap_or(0);
+            let (mant, exp) = (mant >> tz, exp + tz as i64);
+            proptest::prop_assert_eq!(
+                shortest_decimal(&mant, exp, prec),
+                shortest_decimal_exact(&mant, exp, prec)
+            );
+        }
     }
 
     #[test]
