@@ -707,12 +707,9 @@ impl Number {
             (&self.repr, &o.repr, self.prec.min(o.prec) >= INT_PREC)
         {
             if let Some(r) = a.checked_rem(*b) {
-                // Exact; a zero result is +0 unless the dividend is... Go gives +0 for
-                // x - x, and the dividend is non-zero here or the quotient is zero.
-                if *a == 0 {
-                    // 0 % b: 0 - (b * +0) = 0 - (sign b)0.
-                    return Ok(Number::signed_zero(false, prec));
-                }
+                // With both operands at 64+ bits, Go's steps are exact here (the quotient
+                // cannot round across an integer), and a zero result is +0 (`x - x`, or
+                // `+0 - (b * +0)`), which is what `Int(0)` is.
                 return Ok(Number::from_int_prec(r, prec));
             }
         }
