@@ -431,36 +431,34 @@ impl Number {
         if digits.is_empty() {
             return Err(err());
         }
-        let big_base = UBig::from(base);
-        let mut acc_small: u64 = 0;
-        let mut acc_big: Option<UBig> = None;
+        let mut values: Vec<u8> = Vec::with_capacity(digits.len());
         for &c in digits {
             let d = match c {
-                b'0'..=b'9' => u32::from(c - b'0'),
-                b'a'..=b'z' => u32::from(c - b'a') + 10,
-                b'A'..=b'Z' if base <= 36 => u32::from(c - b'A') + 10,
-                b'A'..=b'Z' => u32::from(c - b'A') + 36,
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'z' => c - b'a' + 10,
+                b'A'..=b'Z' if base <= 36 => c - b'A' + 10,
+                b'A'..=b'Z' => c - b'A' + 36,
                 _ => return Err(err()),
             };
-            if d >= base {
+            if u32::from(d) >= base {
                 return Err(err());
             }
-            match &mut acc_big {
-                Some(b) => *b = &*b * &big_base + UBig::from(d),
-                None => {
-                    match acc_small
-                        .checked_mul(u64::from(base))
-                        .and_then(|v| v.checked_add(u64::from(d)))
-                    {
-                        Some(v) => acc_small = v,
-                        None => {
-                            acc_big = Some(UBig::from(acc_small) * &big_base + UBig::from(d));
-                        }
-                    }
-                }
-            }
+            values.push(d);
         }
-        let mant = acc_big.unwrap_or_else(|| UBig::from(acc_small));
+        // Accumulate digits a machine word at a time (`acc = acc * base^k + chunk`).
+        let mut acc = UBig::ZERO;
+        let mut chunk: u64 = 0;
+        let mut scale: u64 = 1;
+        for &d in &values {
+            if scale > u64::MAX / 62 {
+                acc = acc * UBig::from(scale) + UBig::from(chunk);
+                chunk = 0;
+                scale = 1;
+            }
+            chunk = chunk * u64::from(base) + u64::from(d);
+            scale *= u64::from(base);
+        }
+        let mant = acc * UBig::from(scale) + UBig::from(chunk);
         let prec = (mant.bit_len() as u32).max(INT_PREC);
         // big.Int has no negative zero.
         let neg = neg && !mant.is_zero();

@@ -137,6 +137,21 @@ proptest! {
     }
 
     #[test]
+    fn base62_digits(digits in "[0-9a-zA-Z]{1,21}") {
+        // parseint's alphabet above base 36: 0-9, then a-z (10..35), then A-Z (36..61).
+        let expected = digits.bytes().fold(0i128, |acc, c| {
+            let v = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'z' => c - b'a' + 10,
+                _ => c - b'A' + 36,
+            };
+            acc * 62 + i128::from(v)
+        });
+        let n = Number::parse_radix(&digits, 62).unwrap();
+        prop_assert_eq!(n.to_string(), expected.to_string());
+    }
+
+    #[test]
     fn parsing_never_panics(s in "\\PC{0,40}", base in 0u32..70) {
         let _ = Number::parse(&s);
         let _ = Number::parse_radix(&s, base);
