@@ -18,7 +18,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use dashu_base::{BitTest, DivRem, PowerOfTwo};
 use dashu_int::UBig;
@@ -54,11 +54,25 @@ enum Repr {
 }
 
 /// `(-1)^neg * mant * 2^exp` with `mant` odd.
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug)]
 struct Big {
     neg: bool,
     mant: UBig,
     exp: i64,
+    /// The rendering (with the precision it was made for), computed on first use and shared by
+    /// clones.
+    text: OnceLock<(u32, Box<str>)>,
+}
+
+impl Big {
+    fn new(neg: bool, mant: UBig, exp: i64) -> Big {
+        Big {
+            neg,
+            mant,
+            exp,
+            text: OnceLock::new(),
+        }
+    }
 }
 
 /// An exact finite value used during computation; `mant` may be zero or even.
@@ -163,14 +177,7 @@ impl Number {
                 }
             }
         }
-        Number::with(
-            prec,
-            Repr::Big(Arc::new(Big {
-                neg: f.neg,
-                mant,
-                exp,
-            })),
-        )
+        Number::with(prec, Repr::Big(Arc::new(Big::new(f.neg, mant, exp))))
     }
 
     /// An i64 result of an exact operation, rounded to `prec` if it has more significant bits.
@@ -799,11 +806,7 @@ impl Number {
                     self.prec,
                 )
             }
-            Repr::Big(b) => Repr::Big(Arc::new(Big {
-                neg: !b.neg,
-                mant: b.mant.clone(),
-                exp: b.exp,
-            })),
+            Repr::Big(b) => Repr::Big(Arc::new(Big::new(!b.neg, b.mant.clone(), b.exp))),
             Repr::Inf(n) => Repr::Inf(!n),
         };
         Number::with(self.prec, repr)
@@ -1403,7 +1406,9 @@ impl Hash for Number {
             }
             Repr::Big(b) => {
                 1u8.hash(state);
-                b.hash(state);
+                b.neg.hash(state);
+                b.mant.hash(state);
+                b.exp.hash(state);
             }
             Repr::Inf(n) => {
                 2u8.hash(state);
@@ -1424,50 +1429,71 @@ impl From<i64> for Number {
 /// `100000000000000000000`); `-0` prints as `-0`, infinities as `+Inf` and `-Inf`.
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (neg, mant, exp) = match &self.repr {
-            Repr::Inf(n) => return f.write_str(if *n { "-Inf" } else { "+Inf" }),
-            Repr::NegZero => return f.write_str("-0"),
+        match &self.repr {
+            Repr::Inf(n) => f.write_str(if *n { "-Inf" } else { "+Inf" }),
+            Repr::NegZero => f.write_str("-0"),
             Repr::Int(i) => {
                 let u = i.unsigned_abs();
                 if u == 0 || (64 - u.leading_zeros()) <= self.prec {
                     return write!(f, "{i}");
                 }
                 let tz = u.trailing_zeros();
-                (*i < 0, UBig::from(u >> tz), i64::from(tz))
+                f.write_str(&render(
+                    *i < 0,
+                    &UBig::from(u >> tz),
+                    i64::from(tz),
+                    self.prec,
+                ))
             }
-            Repr::Big(b) => (b.neg, b.mant.clone(), b.exp),
-        };
-        let (d, dexp) = shortest_decimal(&mant, exp, self.prec);
-        let mut out = String::with_capacity(d.len() + 4);
-        if neg {
-            out.push('-');
+            Repr::Big(b) => {
+                let (prec, text) = b.text.get_or_init(|| {
+                    (
+                        self.prec,
+                        render(b.neg, &b.mant, b.exp, self.prec).into_boxed_str(),
+                    )
+                });
+                if *prec == self.prec {
+                    f.write_str(text)
+                } else {
+                    f.write_str(&render(b.neg, &b.mant, b.exp, self.prec))
+                }
+            }
         }
-        // Integer part.
-        if dexp > 0 {
-            let m = (dexp as usize).min(d.len());
-            out.extend(d[..m].iter().map(|&c| c as char));
-            for _ in m as i64..dexp {
-                out.push('0');
-            }
-        } else {
+    }
+}
+
+/// Go's `Text('f', -1)` of a non-zero finite value.
+fn render(neg: bool, mant: &UBig, exp: i64, prec: u32) -> String {
+    let (d, dexp) = shortest_decimal(mant, exp, prec);
+    let mut out = String::with_capacity(d.len() + 4);
+    if neg {
+        out.push('-');
+    }
+    // Integer part.
+    if dexp > 0 {
+        let m = (dexp as usize).min(d.len());
+        out.extend(d[..m].iter().map(|&c| c as char));
+        for _ in m as i64..dexp {
             out.push('0');
         }
-        // Fraction.
-        let frac = (d.len() as i64 - dexp).max(0);
-        if frac > 0 {
-            out.push('.');
-            for i in 0..frac {
-                let idx = dexp + i;
-                let c = if idx >= 0 {
-                    d.get(idx as usize).copied().unwrap_or(b'0')
-                } else {
-                    b'0'
-                };
-                out.push(c as char);
-            }
-        }
-        f.write_str(&out)
+    } else {
+        out.push('0');
     }
+    // Fraction.
+    let frac = (d.len() as i64 - dexp).max(0);
+    if frac > 0 {
+        out.push('.');
+        for i in 0..frac {
+            let idx = dexp + i;
+            let c = if idx >= 0 {
+                d.get(idx as usize).copied().unwrap_or(b'0')
+            } else {
+                b'0'
+            };
+            out.push(c as char);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1486,6 +1512,12 @@ mod tests {
         assert_eq!(n("1e-7").to_string(), "0.0000001");
         assert_eq!(n("-0").to_string(), "-0");
         assert_eq!(n("1p3").to_string(), "8");
+        // The cached rendering is shared by clones and stays right after negation.
+        let third = n("1").div(&n("3")).unwrap();
+        let text = third.to_string();
+        assert_eq!(text.len(), 157);
+        assert_eq!(third.clone().to_string(), text);
+        assert_eq!(third.neg().to_string(), format!("-{text}"));
     }
 
     #[test]
