@@ -37,10 +37,23 @@ pub enum StateError {
     /// The state file has a format version this girder does not understand.
     #[error(
         "the state at {location} uses state format version {version}, which is newer than the \
-         versions girder supports (3 and 4); it was probably written by a newer Terraform. \
+         version girder supports (4); it was probably written by a newer Terraform. \
          girder has not modified it; upgrade girder or use the tool that wrote it"
     )]
     UnsupportedVersion {
+        /// Where the state is.
+        location: String,
+        /// The `version` field found.
+        version: u64,
+    },
+
+    /// The state file uses a format older than version 4 (Terraform 0.11 or earlier).
+    #[error(
+        "the state at {location} uses the old state format version {version} (Terraform 0.11 \
+         or earlier), which girder does not read. girder has not modified it; upgrade it once \
+         with Terraform 0.12 to 1.x (e.g. `terraform refresh`), which writes version 4"
+    )]
+    OldVersion {
         /// Where the state is.
         location: String,
         /// The `version` field found.

@@ -8,7 +8,9 @@
 //! * [`StateError`]: one error type whose messages tell the user what to do.
 
 pub mod backend;
+mod canon;
 pub mod error;
+pub mod format;
 pub mod lock;
 pub mod model;
 
@@ -18,4 +20,4 @@ pub use backend::{
 };
 pub use error::{Result, StateError};
 pub use lock::{LockHandle, LockInfo};
-pub use model::{InstanceState, ObjectStatus, OutputValue, ResourceState, State};
+pub use model::{InstanceState, ObjectStatus, OutputValue, RawJson, ResourceState, State};

@@ -56,7 +56,7 @@ impl LockInfo {
             ci_job_url: std::env::var("CI_JOB_URL")
                 .ok()
                 .filter(|s| !s.is_empty())
-                .or_else(|| github_job_url()),
+                .or_else(github_job_url),
         }
     }
 

@@ -69,7 +69,10 @@ impl State {
 }
 
 /// Terraform orders instance keys: no key first, then integers ascending, then strings.
-fn instance_key_order(a: &Option<InstanceKey>, b: &Option<InstanceKey>) -> std::cmp::Ordering {
+pub(crate) fn instance_key_order(
+    a: &Option<InstanceKey>,
+    b: &Option<InstanceKey>,
+) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     match (a, b) {
         (None, None) => Ordering::Equal,
@@ -128,8 +131,6 @@ pub struct ResourceState {
     pub type_name: String,
     /// Resource name, e.g. `main`.
     pub name: String,
-    /// `each` (`"list"` / `"map"`), written by Terraform 0.12 and kept when present.
-    pub each: Option<String>,
     /// The provider configuration address, raw: `provider["registry.terraform.io/hashicorp/aws"]`
     /// or `module.x.provider["..."].alias`.
     pub provider: String,
@@ -184,10 +185,11 @@ pub struct InstanceState {
     pub deposed: Option<String>,
     /// The provider's schema version the attributes were written with.
     pub schema_version: u64,
-    /// The attributes as a raw JSON object, kept exactly (key order, number text).
-    pub attributes: Option<serde_json::Value>,
-    /// Legacy flat attributes (`attributes_flat`, state written by Terraform 0.11), kept.
-    pub attributes_flat: Option<serde_json::Value>,
+    /// The attributes as a raw JSON object, kept exactly (key order, number text, string
+    /// escapes), as Terraform does.
+    pub attributes: Option<RawJson>,
+    /// Legacy flat attributes (`attributes_flat`, state upgraded from Terraform 0.11).
+    pub attributes_flat: Option<BTreeMap<String, String>>,
     /// `sensitive_attributes`: the raw JSON list of attribute paths that are sensitive.
     /// `None` = the key is absent.
     pub sensitive_attributes: Option<serde_json::Value>,
@@ -201,18 +203,52 @@ pub struct InstanceState {
 
 impl InstanceState {
     /// A ready object with the given attributes and nothing else.
-    pub fn new(index_key: Option<InstanceKey>, attributes: serde_json::Value) -> InstanceState {
+    pub fn new(index_key: Option<InstanceKey>, attributes: &serde_json::Value) -> InstanceState {
         InstanceState {
             index_key,
             status: ObjectStatus::Ready,
             deposed: None,
             schema_version: 0,
-            attributes: Some(attributes),
+            attributes: Some(RawJson::from_value(attributes)),
             attributes_flat: None,
             sensitive_attributes: Some(serde_json::Value::Array(Vec::new())),
             private: None,
             dependencies: Vec::new(),
             create_before_destroy: false,
         }
+    }
+}
+
+/// A JSON text kept exactly as read (string escapes, number text, key order), stored
+/// compactly. Terraform keeps instance attributes this way and only re-indents them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawJson(String);
+
+impl RawJson {
+    /// Wraps JSON text after checking that it is valid JSON.
+    pub fn new(text: impl Into<String>) -> Result<RawJson, String> {
+        let text = text.into();
+        serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(|e| e.to_string())?;
+        Ok(RawJson(text))
+    }
+
+    /// Wraps text known to be valid JSON (from a parser).
+    pub(crate) fn new_unchecked(text: String) -> RawJson {
+        RawJson(text)
+    }
+
+    /// The JSON text of a value (compact).
+    pub fn from_value(v: &serde_json::Value) -> RawJson {
+        RawJson(v.to_string())
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses the text into a JSON value (numbers keep their text, keys their order).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
     }
 }
