@@ -91,9 +91,8 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::
     serde_json::Value::deserialize(d).map(Some)
 }
 
-/// Parses a state file. `location` names it in errors. Rejects corrupt JSON, unknown format
-/// versions and invalid content with errors that say so; never panics.
-pub fn parse(bytes: &[u8], location: &str) -> Result<State> {
+/// Checks that `bytes` is JSON with a supported `version`.
+fn check_version(bytes: &[u8], location: &str) -> Result<()> {
     let corrupt = |detail: String| StateError::Corrupt {
         location: location.to_string(),
         detail,
@@ -124,6 +123,36 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<State> {
             version,
         });
     }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct HeadIn {
+    #[serde(default)]
+    serial: u64,
+    #[serde(default)]
+    lineage: String,
+}
+
+/// Reads only the lineage and serial of a state file (still checking the JSON and version),
+/// without building the model: cheaper than [`parse`] for fencing checks.
+pub fn probe(bytes: &[u8], location: &str) -> Result<(String, u64)> {
+    check_version(bytes, location)?;
+    let h: HeadIn = serde_json::from_slice(bytes).map_err(|e| StateError::Corrupt {
+        location: location.to_string(),
+        detail: format!("it does not have the structure of a state ({e})"),
+    })?;
+    Ok((h.lineage, h.serial))
+}
+
+/// Parses a state file. `location` names it in errors. Rejects corrupt JSON, unknown format
+/// versions and invalid content with errors that say so; never panics.
+pub fn parse(bytes: &[u8], location: &str) -> Result<State> {
+    let corrupt = |detail: String| StateError::Corrupt {
+        location: location.to_string(),
+        detail,
+    };
+    check_version(bytes, location)?;
     let s: StateIn = serde_json::from_slice(bytes)
         .map_err(|e| corrupt(format!("it does not have the structure of a state ({e})")))?;
     let mut resources = Vec::new();
@@ -149,7 +178,7 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<State> {
                 r.module
             ))
         })?;
-        let what = |detail: String| {
+        let what = |detail: String| -> StateError {
             corrupt(format!(
                 "resource {}{}.{}: {detail}",
                 if r.module.is_empty() {
@@ -163,62 +192,7 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<State> {
         };
         let mut instances = Vec::new();
         for inst in r.instances.unwrap_or_default() {
-            let index_key = match inst.index_key {
-                None | Some(serde_json::Value::Null) => None,
-                Some(serde_json::Value::String(s)) => Some(InstanceKey::Str(s)),
-                Some(serde_json::Value::Number(n)) => match n.as_i64() {
-                    Some(i) => Some(InstanceKey::Int(i)),
-                    None => return Err(what(format!("index_key {n} is not an integer"))),
-                },
-                Some(other) => {
-                    return Err(what(format!(
-                        "index_key {other} is neither a number nor a string"
-                    )))
-                }
-            };
-            let status = match inst.status.as_deref() {
-                None | Some("") => ObjectStatus::Ready,
-                Some("tainted") => ObjectStatus::Tainted,
-                Some(other) => {
-                    return Err(what(format!(
-                        "instance status {other:?} is unknown; expected \"tainted\" or none"
-                    )))
-                }
-            };
-            if let Some(p) = &inst.private {
-                if base64::engine::general_purpose::STANDARD.decode(p).is_err() {
-                    return Err(what("its \"private\" data is not valid base64".into()));
-                }
-            }
-            let attributes = match &inst.attributes {
-                None => None,
-                Some(raw) => {
-                    let text = raw.get().trim_start();
-                    if text.starts_with("null") {
-                        None
-                    } else if !text.starts_with('{') {
-                        return Err(what("its \"attributes\" is not a JSON object".into()));
-                    } else {
-                        let mut compact = Vec::with_capacity(text.len());
-                        reformat(text.as_bytes(), &mut compact, false);
-                        Some(RawJson::new_unchecked(
-                            String::from_utf8(compact).unwrap_or_default(),
-                        ))
-                    }
-                }
-            };
-            instances.push(InstanceState {
-                index_key,
-                status,
-                deposed: inst.deposed.filter(|d| !d.is_empty()),
-                schema_version: inst.schema_version,
-                attributes,
-                attributes_flat: inst.attributes_flat,
-                sensitive_attributes: inst.sensitive_attributes.filter(|a| !a.is_null()),
-                private: inst.private.filter(|p| !p.is_empty()),
-                dependencies: inst.dependencies.unwrap_or_default(),
-                create_before_destroy: inst.create_before_destroy,
-            });
+            instances.push(convert_instance(inst).map_err(&what)?);
         }
         resources.push(ResourceState {
             module,
@@ -243,6 +217,72 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<State> {
         resources,
         check_results: s.check_results,
     })
+}
+
+/// Converts one parsed instance object, checking its fields.
+fn convert_instance(inst: InstanceIn) -> Result<InstanceState, String> {
+    let index_key = match inst.index_key {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(InstanceKey::Str(s)),
+        Some(serde_json::Value::Number(n)) => match n.as_i64() {
+            Some(i) => Some(InstanceKey::Int(i)),
+            None => return Err(format!("index_key {n} is not an integer")),
+        },
+        Some(other) => {
+            return Err(format!(
+                "index_key {other} is neither a number nor a string"
+            ))
+        }
+    };
+    let status = match inst.status.as_deref() {
+        None | Some("") => ObjectStatus::Ready,
+        Some("tainted") => ObjectStatus::Tainted,
+        Some(other) => {
+            return Err(format!(
+                "instance status {other:?} is unknown; expected \"tainted\" or none"
+            ))
+        }
+    };
+    if let Some(p) = &inst.private {
+        if base64::engine::general_purpose::STANDARD.decode(p).is_err() {
+            return Err("its \"private\" data is not valid base64".into());
+        }
+    }
+    let attributes = match &inst.attributes {
+        None => None,
+        Some(raw) => {
+            let text = raw.get().trim_start();
+            if text.starts_with("null") {
+                None
+            } else if !text.starts_with('{') {
+                return Err("its \"attributes\" is not a JSON object".into());
+            } else {
+                let mut compact = Vec::with_capacity(text.len());
+                reformat(text.as_bytes(), &mut compact, false);
+                Some(RawJson::new_unchecked(
+                    String::from_utf8(compact).unwrap_or_default(),
+                ))
+            }
+        }
+    };
+    Ok(InstanceState {
+        index_key,
+        status,
+        deposed: inst.deposed.filter(|d| !d.is_empty()),
+        schema_version: inst.schema_version,
+        attributes,
+        attributes_flat: inst.attributes_flat,
+        sensitive_attributes: inst.sensitive_attributes.filter(|a| !a.is_null()),
+        private: inst.private.filter(|p| !p.is_empty()),
+        dependencies: inst.dependencies.unwrap_or_default(),
+        create_before_destroy: inst.create_before_destroy,
+    })
+}
+
+/// Parses one instance object in the state file's JSON form (used by the journal).
+pub(crate) fn parse_instance_json(raw: &str) -> Result<InstanceState, String> {
+    let inst: InstanceIn = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+    convert_instance(inst)
 }
 
 /// Terraform decodes outputs into typed values and encodes them again, which sorts object
@@ -357,6 +397,11 @@ pub(crate) fn write_instance_compact(w: &mut Vec<u8>, i: &InstanceState) {
 
 /// Serialises a state compactly (one line, no trailing newline), sorted as Terraform sorts.
 pub fn to_compact_bytes(state: &State) -> Vec<u8> {
+    to_compact_bytes_with_serial(state, state.serial)
+}
+
+/// Like [`to_compact_bytes`] but writing `serial` instead of `state.serial`.
+pub fn to_compact_bytes_with_serial(state: &State, serial: u64) -> Vec<u8> {
     let mut keyed: Vec<(String, &ResourceState)> = state
         .resources
         .iter()
@@ -372,7 +417,7 @@ pub fn to_compact_bytes(state: &State) -> Vec<u8> {
     let mut doc = Obj::open(&mut w);
     doc.json("version", &FORMAT_VERSION);
     doc.json("terraform_version", &state.terraform_version);
-    doc.json("serial", &state.serial);
+    doc.json("serial", &serial);
     doc.json("lineage", &state.lineage);
     doc.key("outputs");
     {
@@ -443,7 +488,13 @@ impl Obj<'_> {
 /// Terraform's key order, sorted resources and instances, trailing newline. The state need
 /// not be sorted in memory.
 pub fn to_bytes(state: &State) -> Vec<u8> {
-    let compact = to_compact_bytes(state);
+    to_bytes_with_serial(state, state.serial)
+}
+
+/// Like [`to_bytes`] but writing `serial` instead of `state.serial` (saves cloning a large
+/// state to bump its serial).
+pub fn to_bytes_with_serial(state: &State, serial: u64) -> Vec<u8> {
+    let compact = to_compact_bytes_with_serial(state, serial);
     let mut out = Vec::with_capacity(compact.len() * 2);
     reformat(&compact, &mut out, true);
     out.push(b'\n');

@@ -9,8 +9,12 @@
 
 pub mod backend;
 mod canon;
+pub mod conformance;
+pub mod crypto;
 pub mod error;
 pub mod format;
+pub mod journal;
+pub mod local;
 pub mod lock;
 pub mod model;
 

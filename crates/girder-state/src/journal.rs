@@ -1,0 +1,320 @@
+//! The state journal: one JSON line per applied change, appended beside the state so that
+//! persisting an operation costs in proportion to the change, not to the whole state.
+//!
+//! Line 1 is a header naming the snapshot the journal applies to:
+//! `{"girder_journal":1,"lineage":"...","base_serial":N}`. Every further line is one
+//! [`InstanceChange`]. A journal is replayed only onto the snapshot it names; when the stored
+//! serial is already past `base_serial`, the journal was folded in by a compaction that
+//! crashed before removing it, and it is discarded. A torn last line (a crash in the middle
+//! of an append, never acknowledged) is ignored.
+
+use crate::backend::{InstanceChange, ResourceRef};
+use crate::format::{self, write_go_compact};
+use crate::model::{OutputValue, ResourceState, State};
+use girder_core::addr::InstanceKey;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The journal header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalHeader {
+    /// Lineage of the base snapshot.
+    pub lineage: String,
+    /// Serial of the base snapshot.
+    pub base_serial: u64,
+}
+
+/// Encodes the header line (with trailing newline).
+pub fn encode_header(h: &JournalHeader) -> Vec<u8> {
+    let mut v = serde_json::to_vec(&serde_json::json!({
+        "girder_journal": 1,
+        "lineage": h.lineage,
+        "base_serial": h.base_serial,
+    }))
+    .unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+fn resource_fields(w: &mut Vec<u8>, r: &ResourceRef) {
+    w.extend_from_slice(b",\"module\":");
+    let _ = write_go_compact(&mut *w, &r.module.to_string());
+    w.extend_from_slice(b",\"mode\":\"");
+    w.extend_from_slice(format::mode_str(r.mode).as_bytes());
+    w.extend_from_slice(b"\",\"type\":");
+    let _ = write_go_compact(&mut *w, &r.type_name);
+    w.extend_from_slice(b",\"name\":");
+    let _ = write_go_compact(&mut *w, &r.name);
+    w.extend_from_slice(b",\"provider\":");
+    let _ = write_go_compact(&mut *w, &r.provider);
+}
+
+/// Encodes one change as a journal line (with trailing newline).
+pub fn encode_change(c: &InstanceChange) -> Vec<u8> {
+    let mut w = Vec::with_capacity(256);
+    match c {
+        InstanceChange::Upsert { resource, object } => {
+            w.extend_from_slice(b"{\"op\":\"upsert\"");
+            resource_fields(&mut w, resource);
+            w.extend_from_slice(b",\"object\":");
+            format::write_instance_compact(&mut w, object);
+        }
+        InstanceChange::Remove {
+            resource,
+            index_key,
+            deposed,
+        } => {
+            w.extend_from_slice(b"{\"op\":\"remove\"");
+            resource_fields(&mut w, resource);
+            w.extend_from_slice(b",\"index_key\":");
+            let _ = write_go_compact(&mut w, index_key);
+            w.extend_from_slice(b",\"deposed\":");
+            let _ = write_go_compact(&mut w, deposed);
+        }
+        InstanceChange::SetOutput { name, value } => {
+            w.extend_from_slice(b"{\"op\":\"set_output\",\"name\":");
+            let _ = write_go_compact(&mut w, name);
+            w.extend_from_slice(b",\"value\":");
+            let _ = write_go_compact(&mut w, &value.value);
+            w.extend_from_slice(b",\"type\":");
+            let _ = write_go_compact(&mut w, &value.ty);
+            w.extend_from_slice(if value.sensitive {
+                b",\"sensitive\":true"
+            } else {
+                b",\"sensitive\":false"
+            });
+        }
+        InstanceChange::RemoveOutput { name } => {
+            w.extend_from_slice(b"{\"op\":\"remove_output\",\"name\":");
+            let _ = write_go_compact(&mut w, name);
+        }
+    }
+    w.extend_from_slice(b"}\n");
+    w
+}
+
+#[derive(Deserialize)]
+struct HeaderIn {
+    girder_journal: u64,
+    lineage: String,
+    base_serial: u64,
+}
+
+#[derive(Deserialize)]
+struct LineIn<'a> {
+    op: String,
+    #[serde(default)]
+    module: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(rename = "type", default)]
+    type_name: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(borrow, default)]
+    object: Option<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    index_key: Option<InstanceKey>,
+    #[serde(default)]
+    deposed: Option<String>,
+}
+
+/// A decoded journal: header and changes. `torn` says a partial last line was dropped.
+#[derive(Debug)]
+pub struct Journal {
+    /// The header.
+    pub header: JournalHeader,
+    /// The changes, in order.
+    pub changes: Vec<InstanceChange>,
+    /// Whether a torn (incomplete) last line was ignored.
+    pub torn: bool,
+}
+
+/// Decodes a journal. Errors carry the 1-based line number. An empty file gives `Ok(None)`.
+pub fn decode(bytes: &[u8]) -> Result<Option<Journal>, (usize, String)> {
+    let text = std::str::from_utf8(bytes).map_err(|e| (0, format!("not UTF-8: {e}")))?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    // Only complete lines (ending in '\n') were acknowledged.
+    let complete_end = text.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let torn = complete_end < text.len();
+    let mut lines = text[..complete_end].lines().enumerate();
+    let Some((_, first)) = lines.next() else {
+        // Only a torn header: nothing was ever acknowledged.
+        return Ok(None);
+    };
+    let h: HeaderIn =
+        serde_json::from_str(first).map_err(|e| (1, format!("invalid header ({e})")))?;
+    if h.girder_journal != 1 {
+        return Err((
+            1,
+            format!(
+                "journal format {} is not supported (girder writes 1)",
+                h.girder_journal
+            ),
+        ));
+    }
+    let mut changes = Vec::new();
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        changes.push(decode_line(line).map_err(|e| (i + 1, e))?);
+    }
+    Ok(Some(Journal {
+        header: JournalHeader {
+            lineage: h.lineage,
+            base_serial: h.base_serial,
+        },
+        changes,
+        torn,
+    }))
+}
+
+fn decode_line(line: &str) -> Result<InstanceChange, String> {
+    let l: LineIn<'_> = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let resource = || -> Result<ResourceRef, String> {
+        Ok(ResourceRef {
+            module: format::parse_module(&l.module)?,
+            mode: match l.mode.as_str() {
+                "managed" => girder_core::addr::ResourceMode::Managed,
+                "data" => girder_core::addr::ResourceMode::Data,
+                m => return Err(format!("unknown mode {m:?}")),
+            },
+            type_name: l.type_name.clone(),
+            name: l.name.clone(),
+            provider: l.provider.clone(),
+        })
+    };
+    Ok(match l.op.as_str() {
+        "upsert" => {
+            let raw = l.object.ok_or("upsert without object")?;
+            InstanceChange::Upsert {
+                resource: resource()?,
+                object: format::parse_instance_json(raw.get())?,
+            }
+        }
+        "remove" => InstanceChange::Remove {
+            resource: resource()?,
+            index_key: l.index_key.clone(),
+            deposed: l.deposed.clone(),
+        },
+        "set_output" => {
+            #[derive(Deserialize)]
+            struct O {
+                value: serde_json::Value,
+                #[serde(rename = "type")]
+                ty: serde_json::Value,
+                #[serde(default)]
+                sensitive: bool,
+            }
+            let o: O = serde_json::from_str(line).map_err(|e| e.to_string())?;
+            InstanceChange::SetOutput {
+                name: l.name.clone(),
+                value: OutputValue {
+                    value: o.value,
+                    ty: o.ty,
+                    sensitive: o.sensitive,
+                },
+            }
+        }
+        "remove_output" => InstanceChange::RemoveOutput {
+            name: l.name.clone(),
+        },
+        other => return Err(format!("unknown operation {other:?}")),
+    })
+}
+
+type ResKey = (String, girder_core::addr::ResourceMode, String, String);
+
+/// Applies changes to a state in memory (in order). Cost: one pass to index the state plus
+/// the changes.
+pub fn apply(state: &mut State, changes: &[InstanceChange]) {
+    let mut index: HashMap<ResKey, usize> = state
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                (
+                    r.module.to_string(),
+                    r.mode,
+                    r.type_name.clone(),
+                    r.name.clone(),
+                ),
+                i,
+            )
+        })
+        .collect();
+    let mut emptied: Vec<usize> = Vec::new();
+    for c in changes {
+        match c {
+            InstanceChange::Upsert { resource, object } => {
+                let key = (
+                    resource.module.to_string(),
+                    resource.mode,
+                    resource.type_name.clone(),
+                    resource.name.clone(),
+                );
+                let ri = *index.entry(key).or_insert_with(|| {
+                    state.resources.push(ResourceState {
+                        module: resource.module.clone(),
+                        mode: resource.mode,
+                        type_name: resource.type_name.clone(),
+                        name: resource.name.clone(),
+                        provider: resource.provider.clone(),
+                        instances: Vec::new(),
+                    });
+                    state.resources.len() - 1
+                });
+                let r = &mut state.resources[ri];
+                r.provider = resource.provider.clone();
+                match r
+                    .instances
+                    .iter_mut()
+                    .find(|i| i.index_key == object.index_key && i.deposed == object.deposed)
+                {
+                    Some(slot) => *slot = object.clone(),
+                    None => r.instances.push(object.clone()),
+                }
+            }
+            InstanceChange::Remove {
+                resource,
+                index_key,
+                deposed,
+            } => {
+                let key = (
+                    resource.module.to_string(),
+                    resource.mode,
+                    resource.type_name.clone(),
+                    resource.name.clone(),
+                );
+                if let Some(&ri) = index.get(&key) {
+                    let r = &mut state.resources[ri];
+                    r.instances
+                        .retain(|i| !(&i.index_key == index_key && &i.deposed == deposed));
+                    if r.instances.is_empty() {
+                        emptied.push(ri);
+                    }
+                }
+            }
+            InstanceChange::SetOutput { name, value } => {
+                state.outputs.insert(name.clone(), value.clone());
+            }
+            InstanceChange::RemoveOutput { name } => {
+                state.outputs.remove(name);
+            }
+        }
+    }
+    if !emptied.is_empty() {
+        let mut i = 0;
+        state.resources.retain(|r| {
+            let keep = !(r.instances.is_empty() && emptied.contains(&i));
+            i += 1;
+            keep
+        });
+    }
+}
