@@ -192,7 +192,8 @@ impl LocalBackend {
         }
     }
 
-    /// The stored snapshot's version (cheap: no model is built).
+    /// The stored snapshot's version. A snapshot this instance has not seen yet is parsed
+    /// completely, so that a corrupt file is reported (and never overwritten).
     fn stored_version(&self, inner: &Inner) -> Result<Option<Version>> {
         let Some(bytes) = self.read_bytes(&self.state_path)? else {
             return Ok(None);
@@ -205,10 +206,10 @@ impl LocalBackend {
         }
         let location = self.location();
         let plain = self.decode(bytes, &location)?;
-        let (lineage, serial) = format::probe(&plain, &location)?;
+        let state = format::parse(&plain, &location)?;
         Ok(Some(Version {
-            lineage,
-            serial,
+            lineage: state.lineage,
+            serial: state.serial,
             etag: Some(etag),
         }))
     }
