@@ -42,7 +42,10 @@ fn local_backend_conformance_encrypted() {
 fn child_hold_lock(dir: &Path) {
     let b = LocalBackend::new(dir);
     let h = b
-        .lock(&LockInfo::new("OperationTypeApply"), Duration::from_secs(10))
+        .lock(
+            &LockInfo::new("OperationTypeApply"),
+            Duration::from_secs(10),
+        )
         .expect("child lock");
     println!("LOCKED {}", h.id);
     use std::io::Write;
@@ -59,9 +62,16 @@ fn second_process_is_excluded() {
         return;
     }
     let dir = tmpdir("process");
-    LocalBackend::new(&dir).write(&sample_state(1), None).unwrap();
+    LocalBackend::new(&dir)
+        .write(&sample_state(1), None)
+        .unwrap();
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "second_process_is_excluded", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "second_process_is_excluded",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("GIRDER_STATE_CHILD_DIR", &dir)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -86,7 +96,10 @@ fn second_process_is_excluded() {
     };
     let b = LocalBackend::new(&dir);
     let e = b
-        .lock(&LockInfo::new("OperationTypePlan"), Duration::from_millis(300))
+        .lock(
+            &LockInfo::new("OperationTypePlan"),
+            Duration::from_millis(300),
+        )
         .expect_err("the child holds the lock");
     match &e {
         StateError::Locked { info, .. } => assert_eq!(info.id, id),
@@ -143,8 +156,16 @@ fn corrupt_and_future_states_are_never_overwritten() {
         std::fs::write(dir.join("terraform.tfstate"), &original).unwrap();
         let b = LocalBackend::new(&dir);
         assert!(b.read().is_err(), "{}", path.display());
-        assert!(b.write(&sample_state(1), None).is_err(), "{}", path.display());
-        assert!(b.force_write(&sample_state(1)).is_err(), "{}", path.display());
+        assert!(
+            b.write(&sample_state(1), None).is_err(),
+            "{}",
+            path.display()
+        );
+        assert!(
+            b.force_write(&sample_state(1)).is_err(),
+            "{}",
+            path.display()
+        );
         assert_eq!(
             std::fs::read(dir.join("terraform.tfstate")).unwrap(),
             original,
@@ -165,8 +186,10 @@ fn obsolete_journal_is_discarded_not_applied_twice() {
     b.write(&sample_state(2), None).unwrap();
     let obj = conformance::sample_instance(Some(girder_core::addr::InstanceKey::Int(7)), 7);
     let res = girder_state::ResourceRef {
-        module: girder_core::addr::ModuleInstance::root()
-            .child("app", Some(girder_core::addr::InstanceKey::Str("prod".into()))),
+        module: girder_core::addr::ModuleInstance::root().child(
+            "app",
+            Some(girder_core::addr::InstanceKey::Str("prod".into())),
+        ),
         mode: girder_core::addr::ResourceMode::Managed,
         type_name: "aws_instance".into(),
         name: "web".into(),
@@ -185,7 +208,11 @@ fn obsolete_journal_is_discarded_not_applied_twice() {
     let b2 = LocalBackend::new(&dir);
     let (s, v2) = b2.read().unwrap().unwrap();
     assert_eq!(v2.serial, v.serial);
-    assert_eq!(s.instance_count(), 4, "2 + data source + 1 upserted, not duplicated");
+    assert_eq!(
+        s.instance_count(),
+        4,
+        "2 + data source + 1 upserted, not duplicated"
+    );
     let h = b2.lock(&LockInfo::new("apply"), Duration::ZERO).unwrap();
     assert!(!b2.journal_path().exists(), "obsolete journal removed");
     let (_, v3) = b2.read().unwrap().unwrap();
@@ -205,7 +232,11 @@ fn obsolete_journal_is_discarded_not_applied_twice() {
     let b3 = LocalBackend::new(&dir);
     let h = b3.lock(&LockInfo::new("apply"), Duration::ZERO).unwrap();
     let (s, v4) = b3.read().unwrap().unwrap();
-    assert_eq!(s.instance_count(), 3, "the complete remove line was applied");
+    assert_eq!(
+        s.instance_count(),
+        3,
+        "the complete remove line was applied"
+    );
     assert_eq!(v4.serial, v.serial + 1);
     b3.unlock(&h.id).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
@@ -229,7 +260,10 @@ fn damaged_journal_is_reported_with_its_line() {
     let e = b.lock(&LockInfo::new("apply"), Duration::ZERO).unwrap_err();
     assert!(matches!(e, StateError::Journal { line: 2, .. }), "{e}");
     assert!(e.to_string().contains("line 2"), "{e}");
-    assert_eq!(std::fs::read(dir.join("terraform.tfstate")).unwrap(), state_before);
+    assert_eq!(
+        std::fs::read(dir.join("terraform.tfstate")).unwrap(),
+        state_before
+    );
     assert!(b.lock_info().unwrap().is_none(), "failed lock released");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -250,7 +284,10 @@ fn encrypted_state_and_journal() {
     })
     .unwrap();
     let j = b.journal_bytes().unwrap();
-    assert!(!String::from_utf8_lossy(&j).contains("region"), "journal plaintext leaked");
+    assert!(
+        !String::from_utf8_lossy(&j).contains("region"),
+        "journal plaintext leaked"
+    );
     // Readable with the key (journal replayed), not without or with another key.
     let (s, _) = LocalBackend::new(&dir)
         .with_cipher(Some(key.clone()))
@@ -269,7 +306,9 @@ fn encrypted_state_and_journal() {
     b.unlock(&h.id).unwrap();
     // A plain state is read with a key configured, and written back encrypted.
     let dir2 = tmpdir("enc-migrate");
-    LocalBackend::new(&dir2).write(&sample_state(1), None).unwrap();
+    LocalBackend::new(&dir2)
+        .write(&sample_state(1), None)
+        .unwrap();
     let b2 = LocalBackend::new(&dir2).with_cipher(Some(key));
     let (s, v) = b2.read().unwrap().unwrap();
     b2.write(&s, Some(&v)).unwrap();
@@ -292,7 +331,9 @@ fn custom_path_and_workspace_layout() {
     assert!(!dir.join("states/.main.tfstate.lock.info").exists());
     let ws = b.select_workspace("staging").unwrap();
     ws.write(&sample_state(1), None).unwrap();
-    assert!(dir.join("terraform.tfstate.d/staging/terraform.tfstate").exists());
+    assert!(dir
+        .join("terraform.tfstate.d/staging/terraform.tfstate")
+        .exists());
     assert_eq!(b.workspaces().unwrap(), vec!["default", "staging"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -304,7 +345,10 @@ fn terraform_reads_what_the_local_backend_writes() {
         Err(_) => {
             let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/terraform");
             if !p.exists() {
-                assert!(std::env::var("CI").is_err(), "terraform binary missing in CI");
+                assert!(
+                    std::env::var("CI").is_err(),
+                    "terraform binary missing in CI"
+                );
                 eprintln!("terraform binary not found; skipping");
                 return;
             }
@@ -319,7 +363,11 @@ fn terraform_reads_what_the_local_backend_writes() {
         .args(["state", "list", "-no-color", "-state=terraform.tfstate"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         list.lines().collect::<Vec<_>>(),
