@@ -107,8 +107,9 @@ struct LineIn<'a> {
     module: String,
     #[serde(default)]
     mode: String,
+    /// The resource type (a string), or the output's type (JSON) for `set_output`.
     #[serde(rename = "type", default)]
-    type_name: String,
+    type_json: serde_json::Value,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -184,7 +185,11 @@ fn decode_line(line: &str) -> Result<InstanceChange, String> {
                 "data" => girder_core::addr::ResourceMode::Data,
                 m => return Err(format!("unknown mode {m:?}")),
             },
-            type_name: l.type_name.clone(),
+            type_name: l
+                .type_json
+                .as_str()
+                .ok_or("the resource type is not a string")?
+                .to_string(),
             name: l.name.clone(),
             provider: l.provider.clone(),
         })
@@ -316,5 +321,124 @@ pub fn apply(state: &mut State, changes: &[InstanceChange]) {
             i += 1;
             keep
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{InstanceState, ObjectStatus, RawJson};
+    use girder_core::addr::{ModuleInstance, ResourceMode};
+
+    fn res() -> ResourceRef {
+        ResourceRef {
+            module: ModuleInstance::root().child("m", Some(InstanceKey::Str("a\"b".into()))),
+            mode: ResourceMode::Data,
+            type_name: "aws_ami".into(),
+            name: "x".into(),
+            provider: "provider[\"registry.terraform.io/hashicorp/aws\"]".into(),
+        }
+    }
+
+    fn all_changes() -> Vec<InstanceChange> {
+        let mut obj = InstanceState::new(
+            Some(InstanceKey::Int(3)),
+            &serde_json::json!({"id": "x<&>", "n": 1.50}),
+        );
+        obj.status = ObjectStatus::Tainted;
+        obj.deposed = Some("0a1b2c3d".into());
+        obj.private = Some("e30=".into());
+        obj.dependencies = vec!["aws_vpc.a".into()];
+        obj.create_before_destroy = true;
+        obj.sensitive_attributes = Some(serde_json::json!([[{"type": "get_attr", "value": "id"}]]));
+        obj.attributes = Some(RawJson::new(r#"{"id":"x\u003c","n":1.50}"#).unwrap());
+        vec![
+            InstanceChange::Upsert {
+                resource: res(),
+                object: obj,
+            },
+            InstanceChange::Remove {
+                resource: res(),
+                index_key: Some(InstanceKey::Str("k".into())),
+                deposed: Some("0a1b2c3d".into()),
+            },
+            InstanceChange::SetOutput {
+                name: "o".into(),
+                value: OutputValue {
+                    value: serde_json::json!({"a": [1, 2]}),
+                    ty: serde_json::json!(["object", {"a": ["list", "number"]}]),
+                    sensitive: true,
+                },
+            },
+            InstanceChange::RemoveOutput { name: "p".into() },
+        ]
+    }
+
+    #[test]
+    fn encode_decode_round_trip() {
+        let header = JournalHeader {
+            lineage: "L".into(),
+            base_serial: 7,
+        };
+        let mut bytes = encode_header(&header);
+        for c in all_changes() {
+            bytes.extend(encode_change(&c));
+        }
+        let j = decode(&bytes).unwrap().unwrap();
+        assert_eq!(j.header, header);
+        assert!(!j.torn);
+        assert_eq!(j.changes, all_changes());
+    }
+
+    #[test]
+    fn torn_and_damaged_journals() {
+        let header = JournalHeader {
+            lineage: "L".into(),
+            base_serial: 1,
+        };
+        // Only a torn header: nothing acknowledged.
+        let h = encode_header(&header);
+        assert!(decode(&h[..h.len() - 3]).unwrap().is_none());
+        assert!(decode(b"").unwrap().is_none());
+        // A torn last line is dropped.
+        let mut bytes = h.clone();
+        bytes.extend(encode_change(&all_changes()[3]));
+        bytes.extend_from_slice(b"{\"op\":\"set_ou");
+        let j = decode(&bytes).unwrap().unwrap();
+        assert!(j.torn);
+        assert_eq!(j.changes.len(), 1);
+        // A bad complete line is an error with its line number.
+        let mut bad = h.clone();
+        bad.extend_from_slice(b"{\"op\":\"explode\"}\n");
+        assert_eq!(decode(&bad).unwrap_err().0, 2);
+        assert_eq!(
+            decode(b"{\"girder_journal\":9,\"lineage\":\"L\",\"base_serial\":1}\n")
+                .unwrap_err()
+                .0,
+            1
+        );
+        assert!(decode(&[0xff, 0xfe, b'\n']).is_err());
+    }
+
+    #[test]
+    fn apply_upserts_removes_and_drops_emptied_resources() {
+        let mut s = State::new("1.0.3");
+        let changes = all_changes();
+        apply(&mut s, &changes[..1]);
+        assert_eq!(s.instance_count(), 1);
+        // Upserting the same key/deposed replaces.
+        apply(&mut s, &changes[..1]);
+        assert_eq!(s.instance_count(), 1);
+        apply(
+            &mut s,
+            &[InstanceChange::Remove {
+                resource: res(),
+                index_key: Some(InstanceKey::Int(3)),
+                deposed: Some("0a1b2c3d".into()),
+            }],
+        );
+        assert!(s.resources.is_empty());
+        apply(&mut s, &changes[2..]);
+        assert!(s.outputs.contains_key("o"));
     }
 }

@@ -6,7 +6,7 @@
 //!   elsewhere.
 //! * [`LockInfo`]: Terraform's lock info, with girder's lease and CI extensions.
 //! * [`StateError`]: one error type whose messages tell the user what to do.
-//! * [`format`]: state format v4, read and written byte-for-byte as Terraform 1.0.3 does
+//! * [`format`](mod@format): state format v4, read and written byte-for-byte as Terraform 1.0.3 does
 //!   (checked against the real binary in `tests/fixtures.rs`).
 //! * [`journal`]: one line per applied change, so persisting costs in proportion to the
 //!   change; folded into the state by `compact` and recovered after a crash.
