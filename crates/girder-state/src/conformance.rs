@@ -1,6 +1,8 @@
 //! A conformance suite every [`Backend`] must pass. Run it from a backend's tests:
 //!
-//! ```ignore
+//! ```no_run
+//! use girder_state::{Backend, LocalBackend};
+//! let base = std::env::temp_dir().join("girder-conformance");
 //! girder_state::conformance::run_all(&|case: &str| -> Box<dyn Backend> {
 //!     Box::new(LocalBackend::new(base.join(case)))
 //! });
