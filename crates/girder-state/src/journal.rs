@@ -234,37 +234,44 @@ fn decode_line(line: &str) -> Result<InstanceChange, String> {
 }
 
 type ResKey = (String, girder_core::addr::ResourceMode, String, String);
+type ObjKey = (usize, Option<InstanceKey>, Option<String>);
+
+fn res_key(r: &ResourceRef) -> ResKey {
+    (
+        r.module.to_string(),
+        r.mode,
+        r.type_name.clone(),
+        r.name.clone(),
+    )
+}
 
 /// Applies changes to a state in memory (in order). Cost: one pass to index the state plus
-/// the changes.
+/// constant work per change (instance order inside a resource may change; writing sorts).
 pub fn apply(state: &mut State, changes: &[InstanceChange]) {
-    let mut index: HashMap<ResKey, usize> = state
-        .resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
+    if changes.is_empty() {
+        return;
+    }
+    let mut index: HashMap<ResKey, usize> = HashMap::with_capacity(state.resources.len());
+    let mut objects: HashMap<ObjKey, usize> = HashMap::new();
+    for (ri, r) in state.resources.iter().enumerate() {
+        index.insert(
             (
-                (
-                    r.module.to_string(),
-                    r.mode,
-                    r.type_name.clone(),
-                    r.name.clone(),
-                ),
-                i,
-            )
-        })
-        .collect();
-    let mut emptied: Vec<usize> = Vec::new();
+                r.module.to_string(),
+                r.mode,
+                r.type_name.clone(),
+                r.name.clone(),
+            ),
+            ri,
+        );
+        for (ii, i) in r.instances.iter().enumerate() {
+            objects.insert((ri, i.index_key.clone(), i.deposed.clone()), ii);
+        }
+    }
+    let mut emptied: std::collections::HashSet<usize> = std::collections::HashSet::new();
     for c in changes {
         match c {
             InstanceChange::Upsert { resource, object } => {
-                let key = (
-                    resource.module.to_string(),
-                    resource.mode,
-                    resource.type_name.clone(),
-                    resource.name.clone(),
-                );
-                let ri = *index.entry(key).or_insert_with(|| {
+                let ri = *index.entry(res_key(resource)).or_insert_with(|| {
                     state.resources.push(ResourceState {
                         module: resource.module.clone(),
                         mode: resource.mode,
@@ -277,13 +284,13 @@ pub fn apply(state: &mut State, changes: &[InstanceChange]) {
                 });
                 let r = &mut state.resources[ri];
                 r.provider = resource.provider.clone();
-                match r
-                    .instances
-                    .iter_mut()
-                    .find(|i| i.index_key == object.index_key && i.deposed == object.deposed)
-                {
-                    Some(slot) => *slot = object.clone(),
-                    None => r.instances.push(object.clone()),
+                let ok = (ri, object.index_key.clone(), object.deposed.clone());
+                match objects.get(&ok) {
+                    Some(&ii) if ii < r.instances.len() => r.instances[ii] = object.clone(),
+                    _ => {
+                        objects.insert(ok, r.instances.len());
+                        r.instances.push(object.clone());
+                    }
                 }
             }
             InstanceChange::Remove {
@@ -291,19 +298,22 @@ pub fn apply(state: &mut State, changes: &[InstanceChange]) {
                 index_key,
                 deposed,
             } => {
-                let key = (
-                    resource.module.to_string(),
-                    resource.mode,
-                    resource.type_name.clone(),
-                    resource.name.clone(),
-                );
-                if let Some(&ri) = index.get(&key) {
-                    let r = &mut state.resources[ri];
-                    r.instances
-                        .retain(|i| !(&i.index_key == index_key && &i.deposed == deposed));
-                    if r.instances.is_empty() {
-                        emptied.push(ri);
-                    }
+                let Some(&ri) = index.get(&res_key(resource)) else {
+                    continue;
+                };
+                let Some(ii) = objects.remove(&(ri, index_key.clone(), deposed.clone())) else {
+                    continue;
+                };
+                let r = &mut state.resources[ri];
+                if ii >= r.instances.len() {
+                    continue;
+                }
+                r.instances.swap_remove(ii);
+                if let Some(moved) = r.instances.get(ii) {
+                    objects.insert((ri, moved.index_key.clone(), moved.deposed.clone()), ii);
+                }
+                if r.instances.is_empty() {
+                    emptied.insert(ri);
                 }
             }
             InstanceChange::SetOutput { name, value } => {
@@ -418,6 +428,53 @@ mod tests {
             1
         );
         assert!(decode(&[0xff, 0xfe, b'\n']).is_err());
+    }
+
+    #[test]
+    fn apply_keeps_its_index_right_after_removals() {
+        let mut s = State::new("1.0.3");
+        let r = res();
+        let up = |k: i64, id: &str| InstanceChange::Upsert {
+            resource: r.clone(),
+            object: InstanceState::new(Some(InstanceKey::Int(k)), &serde_json::json!({"id": id})),
+        };
+        let rm = |k: i64| InstanceChange::Remove {
+            resource: r.clone(),
+            index_key: Some(InstanceKey::Int(k)),
+            deposed: None,
+        };
+        // Remove from the middle (the last object moves), then update the moved one.
+        apply(
+            &mut s,
+            &[
+                up(0, "a"),
+                up(1, "b"),
+                up(2, "c"),
+                rm(0),
+                up(2, "c2"),
+                rm(5),
+                up(0, "a2"),
+            ],
+        );
+        let mut got: Vec<(String, String)> = s.resources[0]
+            .instances
+            .iter()
+            .map(|i| {
+                (
+                    i.index_key.as_ref().unwrap().to_string(),
+                    i.attributes.as_ref().unwrap().as_str().to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("[0]".to_string(), r#"{"id":"a2"}"#.to_string()),
+                ("[1]".to_string(), r#"{"id":"b"}"#.to_string()),
+                ("[2]".to_string(), r#"{"id":"c2"}"#.to_string()),
+            ]
+        );
     }
 
     #[test]
