@@ -159,8 +159,11 @@ impl LocalBackend {
 
     // ----- bytes on disk -----
 
+    /// Reads a file; a missing or empty file is `None` (Terraform treats an empty state
+    /// file as no state).
     fn read_bytes(&self, path: &Path) -> Result<Option<Vec<u8>>> {
         match fs::read(path) {
+            Ok(b) if b.is_empty() => Ok(None),
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StateError::io("read", path, e)),

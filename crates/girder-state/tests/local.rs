@@ -151,6 +151,10 @@ fn corrupt_and_future_states_are_never_overwritten() {
     let mut n = 0;
     for e in std::fs::read_dir(&fixtures).unwrap() {
         let path = e.unwrap().path();
+        if path.ends_with("empty_file.tfstate") {
+            // An empty file is "no state" for a backend, as in Terraform (tested below).
+            continue;
+        }
         let original = std::fs::read(&path).unwrap();
         let dir = tmpdir("corrupt");
         std::fs::write(dir.join("terraform.tfstate"), &original).unwrap();
@@ -176,6 +180,17 @@ fn corrupt_and_future_states_are_never_overwritten() {
         n += 1;
     }
     assert!(n >= 5);
+}
+
+#[test]
+fn empty_state_file_is_no_state() {
+    let dir = tmpdir("empty");
+    std::fs::write(dir.join("terraform.tfstate"), b"").unwrap();
+    let b = LocalBackend::new(&dir);
+    assert!(b.read().unwrap().is_none());
+    let v = b.write(&sample_state(1), None).unwrap();
+    assert_eq!(v.serial, 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
