@@ -6,8 +6,10 @@
 //! * `D/.F.lock.info`: the lock info JSON while a run holds the lock (Terraform's name).
 //! * `D/.F.girder.lock`: an empty file that a running girder holds an exclusive OS lock
 //!   (`flock`) on; the OS drops it when the process dies, so a crashed run never blocks the
-//!   next one. (Terraform instead locks the state file itself with `fcntl`; the two do not
-//!   exclude each other.)
+//!   next one. Terraform instead locks the state file itself with `fcntl` for its whole
+//!   run; girder checks for that lock and waits for (or reports) a running Terraform. The
+//!   reverse is not covered: a Terraform started while girder runs does not see girder's
+//!   lock.
 //! * `D/.F.journal`: the change journal of the running (or a crashed) run.
 //!
 //! Writes are atomic: a temporary file is written and fsynced, the old state is hard-linked
@@ -307,7 +309,13 @@ impl LocalBackend {
     fn try_os_lock(&self) -> Result<Option<File>> {
         let file = self.open_os_lock()?;
         match os_try_lock(&file) {
-            Ok(true) => Ok(Some(file)),
+            Ok(true) => {
+                // Terraform locks the state file itself (fcntl): respect a running Terraform.
+                if terraform_holds_lock(&self.state_path) {
+                    return Ok(None);
+                }
+                Ok(Some(file))
+            }
             Ok(false) => Ok(None),
             Err(e) => Err(StateError::io("lock", self.os_lock_path(), e)),
         }
@@ -804,6 +812,30 @@ fn os_try_lock(f: &File) -> std::io::Result<bool> {
         Err(e) if e == rustix::io::Errno::WOULDBLOCK || e == rustix::io::Errno::INTR => Ok(false),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether another process (a running Terraform) holds an fcntl write lock on the state
+/// file, as Terraform's local backend takes for the whole run. Probes with a non-blocking
+/// lock that is released at once; girder holds no fcntl locks, so closing the probe's file
+/// descriptor cannot drop one of ours.
+#[cfg(unix)]
+fn terraform_holds_lock(state_path: &Path) -> bool {
+    use rustix::fs::{fcntl_lock, FlockOperation};
+    let Ok(f) = OpenOptions::new().read(true).write(true).open(state_path) else {
+        return false;
+    };
+    match fcntl_lock(&f, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {
+            let _ = fcntl_lock(&f, FlockOperation::NonBlockingUnlock);
+            false
+        }
+        Err(e) => e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS,
+    }
+}
+
+#[cfg(not(unix))]
+fn terraform_holds_lock(_state_path: &Path) -> bool {
+    false
 }
 
 #[cfg(unix)]

@@ -353,23 +353,77 @@ fn custom_path_and_workspace_layout() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn terraform_bin() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("TERRAFORM_BIN") {
+        return Some(PathBuf::from(p));
+    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/terraform");
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "terraform binary missing in CI"
+    );
+    eprintln!("terraform binary not found; skipping");
+    None
+}
+
+#[test]
+fn a_running_terraform_holds_off_girder() {
+    let Some(tf) = terraform_bin() else { return };
+    let dir = tmpdir("tf-lock");
+    std::fs::write(dir.join("main.tf"), "output \"a\" { value = 1 }\n").unwrap();
+    let st = std::process::Command::new(&tf)
+        .current_dir(&dir)
+        .env("CHECKPOINT_DISABLE", "1")
+        .args(["apply", "-auto-approve", "-no-color"])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    std::fs::write(dir.join("main.tf"), "output \"a\" { value = 2 }\n").unwrap();
+    // This apply waits for approval on stdin, holding its lock.
+    let mut child = std::process::Command::new(&tf)
+        .current_dir(&dir)
+        .env("CHECKPOINT_DISABLE", "1")
+        .args(["apply", "-no-color"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let info_path = dir.join(".terraform.tfstate.lock.info");
+    let start = std::time::Instant::now();
+    while !info_path.exists() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let b = LocalBackend::new(&dir);
+    let r = b.lock(&LockInfo::new("apply"), Duration::from_millis(500));
+    // Close stdin (no approval) and let Terraform exit before asserting.
+    drop(child.stdin.take());
+    let _ = child.wait();
+    let e = r.expect_err("Terraform holds the lock");
+    match &e {
+        StateError::Locked { info, .. } => {
+            assert_eq!(info.operation, "OperationTypeApply");
+            assert_eq!(info.version, "1.0.3");
+        }
+        other => panic!("expected Locked, got {other}"),
+    }
+    let h = b
+        .lock(&LockInfo::new("apply"), Duration::from_secs(10))
+        .expect("lock after Terraform exited");
+    b.unlock(&h.id).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn terraform_reads_what_the_local_backend_writes() {
-    let tf = match std::env::var("TERRAFORM_BIN") {
-        Ok(p) => PathBuf::from(p),
-        Err(_) => {
-            let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/terraform");
-            if !p.exists() {
-                assert!(
-                    std::env::var("CI").is_err(),
-                    "terraform binary missing in CI"
-                );
-                eprintln!("terraform binary not found; skipping");
-                return;
-            }
-            p
-        }
-    };
+    let Some(tf) = terraform_bin() else { return };
     let dir = tmpdir("tf-read");
     let b = LocalBackend::new(&dir);
     b.write(&sample_state(3), None).unwrap();
