@@ -1,1 +1,441 @@
-//! The canonical format of `terraform fmt`.
+//! The canonical format of `terraform fmt` (Terraform 1.0).
+//!
+//! Like Terraform, this works on tokens, not on a syntax tree:
+//!
+//! 1. the source must parse (HCL native syntax), else a [`Diagnostic`] and no output;
+//! 2. it is split into the tokens of HCL's scanner, comments and newlines included;
+//! 3. Terraform's own normalisations are applied to the token stream: block labels are
+//!    written as quoted strings (comments between them dropped), attribute values that are a
+//!    single interpolation (`"${var.x}"`) are unwrapped (`var.x`, parenthesised if they span
+//!    several lines), and in `variable` blocks the legacy type constraints `"string"`,
+//!    `"list"`, `"map"` and the bare `list`, `map`, `set` become `string`, `list(string)`,
+//!    `map(string)`, `list(any)`, `map(any)`, `set(any)`;
+//! 4. the spaces before every token are recomputed with the rules of `hclwrite`: indentation
+//!    by bracket nesting (two spaces), spacing between tokens, alignment of `=` in runs of
+//!    consecutive single-line attributes and of trailing comments in runs of consecutive
+//!    lines. Newlines, blank lines, comments and heredoc contents are kept as they are.
+//!
+//! `terraform fmt` does not format JSON files (`.tf.json`): [`format_source`] leaves a file
+//! whose name ends in `.json` unchanged.
+//!
+//! Note: `terraform fmt -` (stdin) prints the result through its UI writer, which drops one
+//! trailing newline and then adds one; [`format_source`] returns what `terraform fmt` writes
+//! to a file.
+
+mod format;
+mod lexer;
+
+use girder_core::{Diagnostic, SourceSpan};
+use lexer::{Tok, K};
+use std::borrow::Cow;
+
+/// Formats `src` (the text of the file `filename`) in the canonical style of `terraform fmt`.
+///
+/// Returns an error diagnostic (with file:line:col) when the source is not valid HCL native
+/// syntax; nothing is formatted in that case. JSON files (name ending in `.json`) are returned
+/// unchanged, as Terraform does not format them.
+pub fn format_source(src: &str, filename: &str) -> Result<String, Diagnostic> {
+    if filename.ends_with(".json") {
+        return Ok(src.to_string());
+    }
+    check_syntax(src, filename)?;
+    let (toks, trailing) = lexer::lex(src).map_err(|e| {
+        Diagnostic::error("Invalid syntax", e.message).with_span(span_at(filename, src, e.at))
+    })?;
+    let mut toks = normalize(toks);
+    format::format_tokens(&mut toks);
+    Ok(format::write_tokens(&toks, trailing, src.len()))
+}
+
+/// Is `src` already in canonical format? (`terraform fmt -check`). Errors as
+/// [`format_source`].
+pub fn is_formatted(src: &str, filename: &str) -> Result<bool, Diagnostic> {
+    Ok(format_source(src, filename)? == src)
+}
+
+fn span_at(filename: &str, src: &str, byte: usize) -> SourceSpan {
+    SourceSpan::from_bytes(filename.into(), src, byte, byte)
+}
+
+/// The same syntax check Terraform makes before formatting (the file must parse).
+fn check_syntax(src: &str, filename: &str) -> Result<(), Diagnostic> {
+    match hcl_edit::parser::parse_body(src) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let loc = e.location();
+            let line_start: usize = src
+                .split_inclusive('\n')
+                .take(loc.line().saturating_sub(1))
+                .map(str::len)
+                .sum();
+            // hcl-edit columns count characters on the line
+            let line = src.get(line_start..).unwrap_or("");
+            let col_bytes: usize = line
+                .chars()
+                .take(loc.column().saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
+            let byte = (line_start + col_bytes).min(src.len());
+            Err(Diagnostic::error(
+                "Invalid syntax",
+                format!(
+                    "The file is not valid HCL native syntax, so it was not formatted: {}",
+                    e.message()
+                ),
+            )
+            .with_span(span_at(filename, src, byte))
+            .with_help("fix the syntax error, then run fmt again"))
+        }
+    }
+}
+
+fn is_line_comment(t: &Tok<'_>) -> bool {
+    t.kind == K::Comment && t.text.ends_with('\n')
+}
+
+fn bracket_change(k: K) -> i64 {
+    match k {
+        K::OBrace | K::OBrack | K::OParen | K::Control | K::Interp => 1,
+        K::CBrace | K::CBrack | K::CParen | K::SeqEnd => -1,
+        _ => 0,
+    }
+}
+
+/// Applies Terraform's `fmt` normalisations (labels, interpolation unwrapping, type
+/// constraints) to the token stream. Iterative: no recursion on input nesting.
+fn normalize(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
+    let n = toks.len();
+    let mut out: Vec<Tok<'_>> = Vec::with_capacity(n + 16);
+    let mut blocks: Vec<Cow<'_, str>> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let t = &toks[i];
+        match t.kind {
+            K::Newline | K::Comment => {
+                out.push(t.clone());
+                i += 1;
+            }
+            K::CBrace => {
+                blocks.pop();
+                out.push(t.clone());
+                i += 1;
+            }
+            K::Ident => {
+                let mut j = i + 1;
+                while j < n && toks[j].kind == K::Comment && !is_line_comment(&toks[j]) {
+                    j += 1;
+                }
+                if j < n && toks[j].kind == K::Equal {
+                    // attribute
+                    out.extend(toks[i..=j].iter().cloned());
+                    let mut k = j + 1;
+                    let mut depth = 0i64;
+                    while k < n {
+                        let tk = &toks[k];
+                        if depth <= 0
+                            && (tk.kind == K::Newline || is_line_comment(tk) || tk.kind == K::CBrace)
+                        {
+                            break;
+                        }
+                        depth += bracket_change(tk.kind);
+                        k += 1;
+                    }
+                    let mut es = j + 1;
+                    let mut ee = k;
+                    while es < ee && toks[es].kind == K::Comment {
+                        es += 1;
+                    }
+                    while ee > es && toks[ee - 1].kind == K::Comment {
+                        ee -= 1;
+                    }
+                    out.extend(toks[j + 1..es].iter().cloned());
+                    let expr = &toks[es..ee];
+                    let is_type = blocks.len() == 1 && blocks[0] == "variable" && t.text == "type";
+                    let new = if is_type {
+                        format_type_expr(expr)
+                    } else {
+                        format_value_expr(expr)
+                    };
+                    match new {
+                        Some(v) => out.extend(v),
+                        None => out.extend(expr.iter().cloned()),
+                    }
+                    out.extend(toks[ee..k].iter().cloned());
+                    i = k;
+                } else {
+                    // block header: type, labels, {
+                    let mut k = i + 1;
+                    let mut labels: Vec<String> = Vec::new();
+                    let mut last_label_end = i + 1;
+                    let mut ok = true;
+                    while k < n && toks[k].kind != K::OBrace {
+                        match toks[k].kind {
+                            K::Comment => k += 1,
+                            K::Ident => {
+                                labels.push(toks[k].text.to_string());
+                                k += 1;
+                                last_label_end = k;
+                            }
+                            K::OQuote => {
+                                let mut m = k + 1;
+                                while m < n && toks[m].kind == K::QuotedLit {
+                                    m += 1;
+                                }
+                                if m < n && toks[m].kind == K::CQuote {
+                                    // Like hclwrite, only a label of at most one literal
+                                    // token is kept (`"a$b"` is three tokens and is dropped).
+                                    match m - (k + 1) {
+                                        0 => labels.push(String::new()),
+                                        1 => match unescape(&toks[k + 1].text) {
+                                            Some(v) => labels.push(v),
+                                            None => {
+                                                ok = false;
+                                                break;
+                                            }
+                                        },
+                                        _ => {}
+                                    }
+                                    k = m + 1;
+                                    last_label_end = k;
+                                } else {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                            _ => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                    if !ok || k >= n {
+                        // not a block header we understand: leave the tokens as they are
+                        out.push(t.clone());
+                        i += 1;
+                        continue;
+                    }
+                    out.push(t.clone());
+                    for l in &labels {
+                        out.push(Tok::synth(K::OQuote, "\""));
+                        let esc = escape(l);
+                        if !esc.is_empty() {
+                            out.push(Tok::synth(K::QuotedLit, esc));
+                        }
+                        out.push(Tok::synth(K::CQuote, "\""));
+                    }
+                    out.extend(toks[last_label_end..=k].iter().cloned());
+                    blocks.push(t.text.clone());
+                    i = k + 1;
+                }
+            }
+            _ => {
+                out.push(t.clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Terraform's `formatValueExpr`: `"${ x }"` becomes `x`.
+fn format_value_expr<'a>(toks: &[Tok<'a>]) -> Option<Vec<Tok<'a>>> {
+    let len = toks.len();
+    if len < 5 {
+        return None;
+    }
+    if toks[0].kind != K::OQuote
+        || toks[1].kind != K::Interp
+        || toks[len - 2].kind != K::SeqEnd
+        || toks[len - 1].kind != K::CQuote
+    {
+        return None;
+    }
+    let inside = &toks[2..len - 2];
+    let mut quotes = 0i64;
+    for t in inside {
+        match t.kind {
+            K::OQuote => quotes += 1,
+            K::CQuote => quotes -= 1,
+            _ if quotes > 0 => {}
+            K::Interp | K::SeqEnd | K::QuotedLit => return None,
+            _ => {}
+        }
+    }
+    let mut s = 0;
+    let mut e = inside.len();
+    while s < e && inside[s].kind == K::Newline {
+        s += 1;
+    }
+    while e > s && inside[e - 1].kind == K::Newline {
+        e -= 1;
+    }
+    let trimmed = &inside[s..e];
+    let mut multi = false;
+    let mut lead_paren = false;
+    let mut trail_paren = false;
+    for (i, t) in trimmed.iter().enumerate() {
+        if i == 0 && t.kind == K::OParen {
+            lead_paren = true;
+        } else if t.kind == K::Newline {
+            multi = true;
+        } else if i + 1 == trimmed.len() && t.kind == K::CParen {
+            trail_paren = true;
+        }
+    }
+    let mut v = Vec::with_capacity(trimmed.len() + 2);
+    if multi && !(lead_paren && trail_paren) {
+        v.push(Tok::synth(K::OParen, "("));
+        v.extend(trimmed.iter().cloned());
+        v.push(Tok::synth(K::CParen, ")"));
+    } else {
+        v.extend(trimmed.iter().cloned());
+    }
+    Some(v)
+}
+
+/// Terraform's `formatTypeExpr` for `type` in `variable` blocks.
+fn format_type_expr<'a>(toks: &[Tok<'a>]) -> Option<Vec<Tok<'a>>> {
+    let call = |name: &'static str, arg: &'static str| {
+        vec![
+            Tok::synth(K::Ident, name),
+            Tok::synth(K::OParen, "("),
+            Tok::synth(K::Ident, arg),
+            Tok::synth(K::CParen, ")"),
+        ]
+    };
+    match toks {
+        [kw] if kw.kind == K::Ident => match kw.text.as_ref() {
+            "list" => Some(call("list", "any")),
+            "map" => Some(call("map", "any")),
+            "set" => Some(call("set", "any")),
+            _ => None,
+        },
+        [o, s, c] if o.kind == K::OQuote && s.kind == K::QuotedLit && c.kind == K::CQuote => {
+            match s.text.as_ref() {
+                "string" => Some(vec![Tok::synth(K::Ident, "string")]),
+                "list" => Some(call("list", "string")),
+                "map" => Some(call("map", "string")),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Decodes the escapes of a quoted string literal (`\n`, `\uXXXX`, `$${`, ...).
+fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                '"' => out.push('"'),
+                '\\' => out.push('\\'),
+                u @ ('u' | 'U') => {
+                    let len = if u == 'u' { 4 } else { 8 };
+                    let mut hex = String::new();
+                    for _ in 0..len {
+                        hex.push(chars.next()?);
+                    }
+                    let v = u32::from_str_radix(&hex, 16).ok()?;
+                    out.push(char::from_u32(v)?);
+                }
+                _ => return None,
+            },
+            '$' | '%' if chars.peek() == Some(&c) => {
+                // `$${` is a literal `${`
+                let mut look = chars.clone();
+                look.next();
+                if look.peek() == Some(&'{') {
+                    chars.next();
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// Escapes a string for a quoted literal the way `hclwrite` does.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' | '%' => {
+                out.push(c);
+                if chars.peek() == Some(&'{') {
+                    out.push(c);
+                }
+            }
+            _ if !is_print(c) => {
+                let v = c as u32;
+                if v < 0x10000 {
+                    out.push_str(&format!("\\u{v:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{v:08x}"));
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// An approximation of Go's `unicode.IsPrint`.
+fn is_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(c as u32, 0x00AD | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(s: &str) -> String {
+        format_source(s, "t.tf").unwrap()
+    }
+
+    #[test]
+    fn aligns_equals() {
+        assert_eq!(f("a=1\nbbb = 2\n"), "a   = 1\nbbb = 2\n");
+    }
+
+    #[test]
+    fn labels_quoted() {
+        assert_eq!(f("resource a b {}\n"), "resource \"a\" \"b\" {}\n");
+    }
+
+    #[test]
+    fn unwraps_interpolation() {
+        assert_eq!(f("a = \"${var.x}\"\n"), "a = var.x\n");
+        assert_eq!(f("a = \"x${var.x}\"\n"), "a = \"x${var.x}\"\n");
+    }
+
+    #[test]
+    fn syntax_error_is_diagnostic() {
+        let d = format_source("a = \n", "bad.tf").unwrap_err();
+        assert!(d.span.is_some());
+        let d = format_source("resource \"x\" {\n", "bad.tf").unwrap_err();
+        assert_eq!(d.span.unwrap().filename.as_ref(), "bad.tf");
+    }
+
+    #[test]
+    fn json_untouched() {
+        assert_eq!(format_source("{ \"a\":1 }", "x.tf.json").unwrap(), "{ \"a\":1 }");
+    }
+}
