@@ -6,7 +6,11 @@
 //! (`tests/tools/install-terraform`). Without it the test says so and returns, except when
 //! `CI` is set, where it fails.
 
+mod fmt_gen;
+
 use girder_lang::fmt::format_source;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -118,18 +122,87 @@ fn fmt_stdin_mode_matches_terraform() {
             .spawn()
             .and_then(|mut c| {
                 use std::io::Write;
-                c.stdin
-                    .take()
-                    .expect("stdin")
-                    .write_all(src.as_bytes())?;
+                c.stdin.take().expect("stdin").write_all(src.as_bytes())?;
                 c.wait_with_output()
             })
             .expect("run terraform");
         let formatted = format_source(src, "<stdin>").expect("formats");
-        let ui = format!(
-            "{}\n",
-            formatted.strip_suffix('\n').unwrap_or(&formatted)
-        );
+        let ui = format!("{}\n", formatted.strip_suffix('\n').unwrap_or(&formatted));
         assert_eq!(String::from_utf8_lossy(&out.stdout), ui, "input {src:?}");
     }
+}
+
+/// Generated configurations (deterministic seed), formatted by one `terraform fmt <dir>` run.
+#[test]
+fn fmt_matches_live_terraform_on_generated_configs() {
+    let Some(tf) = terraform() else { return };
+    let n: usize = std::env::var("GIRDER_FMT_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let dir = std::env::temp_dir().join(format!("girder-fmt-gen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let mut runner = TestRunner::deterministic();
+    let strategy = fmt_gen::config();
+    let mut srcs = Vec::new();
+    for i in 0..n {
+        let src = strategy.new_tree(&mut runner).expect("generate").current();
+        std::fs::write(dir.join(format!("c{i:04}.tf")), &src).expect("write");
+        srcs.push(src);
+    }
+    let out = Command::new(&tf)
+        .args(["fmt", "-no-color", "-list=false", "."])
+        .current_dir(&dir)
+        .output()
+        .expect("run terraform");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (i, src) in srcs.iter().enumerate() {
+        let name = format!("c{i:04}.tf");
+        let rejected = stderr.contains(&name);
+        let got = format_source(src, &name);
+        if rejected {
+            if got.is_ok() {
+                failures.push(format!(
+                    "{name}: terraform rejects it, girder formats it:\n{src}"
+                ));
+            }
+            continue;
+        }
+        let want = std::fs::read_to_string(dir.join(&name)).expect("read back");
+        compared += 1;
+        match got {
+            Ok(g) if g == want => {}
+            Ok(g) => failures.push(format!(
+                "{name}:\n--- input\n{src}\n--- terraform\n{want}\n--- girder\n{g}"
+            )),
+            Err(d) => failures.push(format!("{name}: girder error {d:?}\n{src}")),
+        }
+    }
+    if failures.is_empty() {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        // keep the inputs (terraform has formatted them in place) for debugging
+        for (i, src) in srcs.iter().enumerate() {
+            let _ = std::fs::write(dir.join(format!("c{i:04}.in")), src);
+        }
+        println!("generated inputs kept in {}", dir.display());
+    }
+    assert!(
+        compared * 2 >= n,
+        "too few generated configs were valid: {compared} of {n}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {n} differ:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

@@ -38,7 +38,10 @@ fn cases() -> Vec<(PathBuf, PathBuf)> {
             let f = f.expect("entry").path();
             let fname = f.file_name().unwrap().to_string_lossy().to_string();
             if let Some(base) = fname.strip_suffix(".tf") {
-                let out = dir.join("seeds").join(&dname).join(format!("{base}.out.tf"));
+                let out = dir
+                    .join("seeds")
+                    .join(&dname)
+                    .join(format!("{base}.out.tf"));
                 v.push((f, out));
             }
         }
@@ -81,11 +84,7 @@ fn fmt_fixtures_match_terraform() {
         let name = input.file_name().unwrap().to_string_lossy().to_string();
         match format_source(&src, &name) {
             Ok(got) if got == want => {}
-            Ok(got) => failures.push(format!(
-                "{}:\n{}",
-                input.display(),
-                show_diff(&want, &got)
-            )),
+            Ok(got) => failures.push(format!("{}:\n{}", input.display(), show_diff(&want, &got))),
             Err(d) => failures.push(format!("{}: unexpected error {d:?}", input.display())),
         }
     }
@@ -100,7 +99,12 @@ fn fmt_fixtures_match_terraform() {
 
 #[test]
 fn fmt_expected_outputs_are_fixed_points() {
-    for (_, expected) in cases() {
+    for (input, expected) in cases() {
+        // Terraform unwraps one level of `"${...}"` per run, so its own output for nested
+        // interpolation-only templates is not a fixed point; we match it there.
+        if input.ends_with("unwrap_nested.tf") {
+            continue;
+        }
         let want = std::fs::read_to_string(&expected).expect("read expected");
         assert!(
             is_formatted(&want, "x.tf").expect("expected output parses"),

@@ -347,7 +347,10 @@ pub(crate) fn lex(src: &str) -> Result<(Vec<Tok<'_>>, usize), LexError> {
                     let m = marker.as_bytes();
                     if b[j..].starts_with(m) {
                         let k = j + m.len();
-                        if k == b.len() || b[k] == b'\n' || (b[k] == b'\r' && b.get(k + 1) == Some(&b'\n')) {
+                        if k == b.len()
+                            || b[k] == b'\n'
+                            || (b[k] == b'\r' && b.get(k + 1) == Some(&b'\n'))
+                        {
                             push!(K::CHeredoc, i, k);
                             i = k;
                             stack.pop();
@@ -380,7 +383,11 @@ pub(crate) fn lex(src: &str) -> Result<(Vec<Tok<'_>>, usize), LexError> {
                             break;
                         }
                         b'$' | b'%' if b.get(j + 1) == Some(&b'{') => break,
-                        b'$' | b'%' if b.get(j + 1) == Some(&b[j]) && b.get(j + 2) == Some(&b'{') => j += 3,
+                        b'$' | b'%'
+                            if b.get(j + 1) == Some(&b[j]) && b.get(j + 2) == Some(&b'{') =>
+                        {
+                            j += 3
+                        }
                         _ => j += 1,
                     }
                 }
@@ -392,11 +399,15 @@ pub(crate) fn lex(src: &str) -> Result<(Vec<Tok<'_>>, usize), LexError> {
         }
     }
     match stack.last() {
-        Some(Mode::Normal { template: false, .. }) if stack.len() == 1 => {}
+        Some(Mode::Normal {
+            template: false, ..
+        }) if stack.len() == 1 => {}
         Some(Mode::Heredoc { marker, .. }) => {
             return Err(LexError {
                 at: b.len(),
-                message: format!("Unterminated template string: the heredoc has no closing marker \"{marker}\""),
+                message: format!(
+                    "Unterminated template string: the heredoc has no closing marker \"{marker}\""
+                ),
             })
         }
         _ => {
@@ -421,7 +432,10 @@ fn find(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
     if from > b.len() {
         return None;
     }
-    b[from..].windows(pat.len()).position(|w| w == pat).map(|p| p + from)
+    b[from..]
+        .windows(pat.len())
+        .position(|w| w == pat)
+        .map(|p| p + from)
 }
 
 fn number_end(b: &[u8], mut i: usize) -> usize {

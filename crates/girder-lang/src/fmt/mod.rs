@@ -57,26 +57,90 @@ fn span_at(filename: &str, src: &str, byte: usize) -> SourceSpan {
     SourceSpan::from_bytes(filename.into(), src, byte, byte)
 }
 
-/// The same syntax check Terraform makes before formatting (the file must parse).
+/// The byte offset of a 1-based line and (byte) column as hcl-edit reports them.
+fn byte_of(src: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = src
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    // hcl-edit columns count bytes
+    let mut b = (line_start + column.saturating_sub(1)).min(src.len());
+    while !src.is_char_boundary(b) {
+        b -= 1;
+    }
+    b
+}
+
+/// How many duplicate object keys [`check_syntax`] tolerates before giving up.
+const MAX_DUPLICATE_KEY_RETRIES: usize = 64;
+
+/// The same syntax check Terraform makes before formatting (the file must parse with HCL's
+/// native syntax parser). hcl-edit also rejects duplicate object keys, which HCL's parser
+/// accepts (they are an evaluation error): for those we rename the key in a scratch copy and
+/// parse again.
 fn check_syntax(src: &str, filename: &str) -> Result<(), Diagnostic> {
-    match hcl_edit::parser::parse_body(src) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let loc = e.location();
-            let line_start: usize = src
-                .split_inclusive('\n')
-                .take(loc.line().saturating_sub(1))
-                .map(str::len)
-                .sum();
-            // hcl-edit columns count characters on the line
-            let line = src.get(line_start..).unwrap_or("");
-            let col_bytes: usize = line
-                .chars()
-                .take(loc.column().saturating_sub(1))
-                .map(char::len_utf8)
-                .sum();
-            let byte = (line_start + col_bytes).min(src.len());
-            Err(Diagnostic::error(
+    let mut scratch: Cow<'_, str> = Cow::Borrowed(src);
+    let mut retries = 0;
+    loop {
+        let e = match hcl_edit::parser::parse_body(&scratch) {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let loc = e.location();
+        let at = byte_of(&scratch, loc.line(), loc.column());
+        if e.message().contains("redefined object key") && retries < MAX_DUPLICATE_KEY_RETRIES {
+            retries += 1;
+            let mut s = scratch.into_owned();
+            let at = duplicate_key_start(&s, at);
+            let insert_at = match s.as_bytes().get(at) {
+                Some(b'"') | Some(b'(') => at + 1,
+                _ => at,
+            };
+            if !s.is_char_boundary(insert_at) {
+                return Err(syntax_error(src, filename, &e, at));
+            }
+            s.insert_str(insert_at, &format!("girder_dup{retries}_"));
+            scratch = Cow::Owned(s);
+            continue;
+        }
+        // positions in the scratch copy are shifted only after the renamed keys, which come
+        // before the error; report the original line (and the column when unchanged).
+        let byte = if retries == 0 {
+            at
+        } else {
+            byte_of(src, loc.line(), 1)
+        };
+        return Err(syntax_error(src, filename, &e, byte));
+    }
+}
+
+/// hcl-edit reports a duplicate object key either at the key or at the last character of
+/// the previous item's value (after a traversal): find the key.
+fn duplicate_key_start(s: &str, at: usize) -> usize {
+    let b = s.as_bytes();
+    let mut k = at;
+    while k > 0 && matches!(b[k - 1], b' ' | b'\t') {
+        k -= 1;
+    }
+    if k == 0 || matches!(b[k - 1], b',' | b'{' | b'\n') {
+        return at;
+    }
+    let mut j = at;
+    while j < b.len() && !matches!(b[j], b',' | b'\n') {
+        j += 1;
+    }
+    j += 1;
+    while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r' | b'\n') {
+        j += 1;
+    }
+    j.min(b.len())
+}
+
+fn syntax_error(src: &str, filename: &str, e: &hcl_edit::parser::Error, byte: usize) -> Diagnostic {
+    {
+        {
+            Diagnostic::error(
                 "Invalid syntax",
                 format!(
                     "The file is not valid HCL native syntax, so it was not formatted: {}",
@@ -84,7 +148,7 @@ fn check_syntax(src: &str, filename: &str) -> Result<(), Diagnostic> {
                 ),
             )
             .with_span(span_at(filename, src, byte))
-            .with_help("fix the syntax error, then run fmt again"))
+            .with_help("fix the syntax error, then run fmt again")
         }
     }
 }
@@ -133,7 +197,9 @@ fn normalize(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
                     while k < n {
                         let tk = &toks[k];
                         if depth <= 0
-                            && (tk.kind == K::Newline || is_line_comment(tk) || tk.kind == K::CBrace)
+                            && (tk.kind == K::Newline
+                                || is_line_comment(tk)
+                                || tk.kind == K::CBrace)
                         {
                             break;
                         }
@@ -436,6 +502,9 @@ mod tests {
 
     #[test]
     fn json_untouched() {
-        assert_eq!(format_source("{ \"a\":1 }", "x.tf.json").unwrap(), "{ \"a\":1 }");
+        assert_eq!(
+            format_source("{ \"a\":1 }", "x.tf.json").unwrap(),
+            "{ \"a\":1 }"
+        );
     }
 }
