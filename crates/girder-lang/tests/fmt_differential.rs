@@ -38,11 +38,14 @@ fn terraform() -> Option<PathBuf> {
 
 fn inputs() -> Vec<PathBuf> {
     let mut v = Vec::new();
-    for e in std::fs::read_dir(root().join("tests/fixtures/fmt")).expect("fixture dir") {
-        let p = e.expect("entry").path();
-        let n = p.file_name().unwrap().to_string_lossy().to_string();
-        if n.ends_with(".tf") && !n.ends_with(".out.tf") {
-            v.push(p);
+    let fixtures = root().join("tests/fixtures/fmt");
+    for sub in ["", "edge", "invalid"] {
+        for e in std::fs::read_dir(fixtures.join(sub)).expect("fixture dir") {
+            let p = e.expect("entry").path();
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            if n.ends_with(".tf") && !n.ends_with(".out.tf") {
+                v.push(p);
+            }
         }
     }
     for d in std::fs::read_dir(root().join("tests/fixtures/seed-configs")).expect("seeds") {
@@ -56,56 +59,140 @@ fn inputs() -> Vec<PathBuf> {
             }
         }
     }
+    // Extra inputs to compare (e.g. real-world configurations):
+    // GIRDER_FMT_EXTRA_DIR=/path/to/dir (all *.tf files below it).
+    if let Some(extra) = std::env::var_os("GIRDER_FMT_EXTRA_DIR") {
+        let mut stack = vec![PathBuf::from(extra)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|e| e == "tf") {
+                    v.push(p);
+                }
+            }
+        }
+    }
     v.sort();
     v
 }
 
-/// Formats `src` with the real terraform, in file mode (what `terraform fmt` writes).
-/// `None` when terraform rejects it.
-fn terraform_fmt(tf: &Path, src: &str, n: usize) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!("girder-fmt-diff-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let file = dir.join("x.tf");
-    std::fs::write(&file, src).ok()?;
-    let ok = Command::new(tf)
-        .args(["fmt", "-no-color", "-list=false"])
-        .arg(&file)
+/// Formats each source with the real terraform in one `terraform fmt <dir>` run (file mode:
+/// what `terraform fmt` writes). `None` for the sources terraform rejects. Also returns the
+/// scratch directory, which keeps the inputs (`.in`) and terraform's outputs (`.tf`); the
+/// caller removes it when everything matched.
+fn terraform_fmt_batch(tf: &Path, tag: &str, srcs: &[String]) -> (Vec<Option<String>>, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("girder-fmt-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let name = |i: usize| format!("c{i:05}.tf");
+    for (i, src) in srcs.iter().enumerate() {
+        std::fs::write(dir.join(name(i)), src).expect("write");
+        std::fs::write(dir.join(format!("c{i:05}.in")), src).expect("write");
+    }
+    let out = Command::new(tf)
+        .args(["fmt", "-no-color", "-list=false", "."])
         .current_dir(&dir)
         .output()
-        .ok()?
-        .status
-        .success();
-    let out = std::fs::read_to_string(&file).ok();
-    let _ = std::fs::remove_dir_all(&dir);
-    if ok {
-        out
-    } else {
-        None
+        .expect("run terraform");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let res = (0..srcs.len())
+        .map(|i| {
+            if stderr.contains(&name(i)) {
+                None
+            } else {
+                Some(std::fs::read_to_string(dir.join(name(i))).expect("read back"))
+            }
+        })
+        .collect();
+    (res, dir)
+}
+
+/// Compares girder with terraform on `srcs`; returns the differences.
+fn compare(tf: &Path, tag: &str, labels: &[String], srcs: &[String]) -> (usize, Vec<String>) {
+    let (wants, dir) = terraform_fmt_batch(tf, tag, srcs);
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for ((label, src), want) in labels.iter().zip(srcs).zip(wants) {
+        let got = format_source(src, "x.tf");
+        let Some(want) = want else {
+            if got.is_ok() {
+                failures.push(format!(
+                    "{label}: terraform rejects it, girder formats it:\n{src}"
+                ));
+            }
+            continue;
+        };
+        compared += 1;
+        match got {
+            Ok(g) if g == want => {}
+            Ok(g) => failures.push(format!(
+                "{label}:\n--- input\n{src}\n--- terraform\n{want}\n--- girder\n{g}"
+            )),
+            Err(d) => failures.push(format!("{label}: girder error {d:?}\n{src}")),
+        }
     }
+    if failures.is_empty() {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        println!(
+            "inputs (.in) and terraform outputs (.tf) kept in {}",
+            dir.display()
+        );
+    }
+    (compared, failures)
 }
 
 #[test]
 fn fmt_matches_live_terraform() {
     let Some(tf) = terraform() else { return };
-    let mut failures = Vec::new();
     let inputs = inputs();
-    assert!(inputs.len() >= 48);
-    for (n, input) in inputs.iter().enumerate() {
-        let src = std::fs::read_to_string(input).expect("read");
-        let want = terraform_fmt(&tf, &src, n);
-        let got = format_source(&src, "x.tf").ok();
-        if want != got {
-            failures.push(format!(
-                "{}:\n  terraform: {want:?}\n  girder:    {got:?}",
-                input.display()
-            ));
-        }
-    }
+    assert!(inputs.len() >= 100, "only {} inputs", inputs.len());
+    let labels: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let srcs: Vec<String> = inputs
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("read"))
+        .collect();
+    let (compared, failures) = compare(&tf, "fixtures", &labels, &srcs);
+    assert!(compared >= 80, "only {compared} valid inputs");
     assert!(
         failures.is_empty(),
         "{} differ:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// Generated configurations (deterministic seed; `GIRDER_FMT_DIFF_CASES`, default 300).
+#[test]
+fn fmt_matches_live_terraform_on_generated_configs() {
+    let Some(tf) = terraform() else { return };
+    let n: usize = std::env::var("GIRDER_FMT_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let mut runner = TestRunner::deterministic();
+    let strategy = fmt_gen::config();
+    let srcs: Vec<String> = (0..n)
+        .map(|_| strategy.new_tree(&mut runner).expect("generate").current())
+        .collect();
+    let labels: Vec<String> = (0..n).map(|i| format!("generated config {i}")).collect();
+    let (compared, failures) = compare(&tf, "gen", &labels, &srcs);
+    assert!(
+        compared * 2 >= n,
+        "too few generated configs were valid: {compared} of {n}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {n} differ:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -130,79 +217,4 @@ fn fmt_stdin_mode_matches_terraform() {
         let ui = format!("{}\n", formatted.strip_suffix('\n').unwrap_or(&formatted));
         assert_eq!(String::from_utf8_lossy(&out.stdout), ui, "input {src:?}");
     }
-}
-
-/// Generated configurations (deterministic seed), formatted by one `terraform fmt <dir>` run.
-#[test]
-fn fmt_matches_live_terraform_on_generated_configs() {
-    let Some(tf) = terraform() else { return };
-    let n: usize = std::env::var("GIRDER_FMT_DIFF_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
-    let dir = std::env::temp_dir().join(format!("girder-fmt-gen-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let mut runner = TestRunner::deterministic();
-    let strategy = fmt_gen::config();
-    let mut srcs = Vec::new();
-    for i in 0..n {
-        let src = strategy.new_tree(&mut runner).expect("generate").current();
-        std::fs::write(dir.join(format!("c{i:04}.tf")), &src).expect("write");
-        srcs.push(src);
-    }
-    let out = Command::new(&tf)
-        .args(["fmt", "-no-color", "-list=false", "."])
-        .current_dir(&dir)
-        .output()
-        .expect("run terraform");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let mut failures = Vec::new();
-    let mut compared = 0;
-    for (i, src) in srcs.iter().enumerate() {
-        let name = format!("c{i:04}.tf");
-        let rejected = stderr.contains(&name);
-        let got = format_source(src, &name);
-        if rejected {
-            if got.is_ok() {
-                failures.push(format!(
-                    "{name}: terraform rejects it, girder formats it:\n{src}"
-                ));
-            }
-            continue;
-        }
-        let want = std::fs::read_to_string(dir.join(&name)).expect("read back");
-        compared += 1;
-        match got {
-            Ok(g) if g == want => {}
-            Ok(g) => failures.push(format!(
-                "{name}:\n--- input\n{src}\n--- terraform\n{want}\n--- girder\n{g}"
-            )),
-            Err(d) => failures.push(format!("{name}: girder error {d:?}\n{src}")),
-        }
-    }
-    if failures.is_empty() {
-        let _ = std::fs::remove_dir_all(&dir);
-    } else {
-        // keep the inputs (terraform has formatted them in place) for debugging
-        for (i, src) in srcs.iter().enumerate() {
-            let _ = std::fs::write(dir.join(format!("c{i:04}.in")), src);
-        }
-        println!("generated inputs kept in {}", dir.display());
-    }
-    assert!(
-        compared * 2 >= n,
-        "too few generated configs were valid: {compared} of {n}"
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {n} differ:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
 }

@@ -19,12 +19,14 @@ fn root() -> PathBuf {
 fn cases() -> Vec<(PathBuf, PathBuf)> {
     let mut v = Vec::new();
     let dir = root().join("tests/fixtures/fmt");
-    for e in std::fs::read_dir(&dir).expect("fixture dir") {
-        let p = e.expect("entry").path();
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        if name.ends_with(".tf") && !name.ends_with(".out.tf") {
-            let out = dir.join(format!("{}.out.tf", name.trim_end_matches(".tf")));
-            v.push((p, out));
+    for sub in [dir.clone(), dir.join("edge")] {
+        for e in std::fs::read_dir(&sub).expect("fixture dir") {
+            let p = e.expect("entry").path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".tf") && !name.ends_with(".out.tf") {
+                let out = sub.join(format!("{}.out.tf", name.trim_end_matches(".tf")));
+                v.push((p, out));
+            }
         }
     }
     let seeds = root().join("tests/fixtures/seed-configs");
@@ -68,7 +70,7 @@ fn show_diff(expected: &str, actual: &str) -> String {
 fn fmt_fixtures_match_terraform() {
     let cases = cases();
     assert!(
-        cases.len() >= 48,
+        cases.len() >= 100,
         "expected the fixture cases, found {}",
         cases.len()
     );
@@ -133,4 +135,21 @@ fn fmt_syntax_errors_give_located_diagnostics() {
         );
         assert!(!d.summary.is_empty());
     }
+}
+
+#[test]
+fn fmt_invalid_fixtures_are_rejected_with_a_location() {
+    let dir = root().join("tests/fixtures/fmt/invalid");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).expect("invalid dir") {
+        let p = e.expect("entry").path();
+        let src = std::fs::read_to_string(&p).expect("read");
+        let d = format_source(&src, "bad.tf")
+            .expect_err(&format!("{} must be rejected:\n{src}", p.display()));
+        let span = d.span.expect("a location");
+        assert_eq!(span.filename.as_ref(), "bad.tf");
+        assert!(span.start.byte <= src.len());
+        n += 1;
+    }
+    assert!(n >= 20, "only {n} invalid cases");
 }

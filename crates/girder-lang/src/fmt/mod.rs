@@ -38,10 +38,13 @@ pub fn format_source(src: &str, filename: &str) -> Result<String, Diagnostic> {
     if filename.ends_with(".json") {
         return Ok(src.to_string());
     }
+    // Terraform drops a leading byte order mark.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     check_syntax(src, filename)?;
     let (toks, trailing) = lexer::lex(src).map_err(|e| {
         Diagnostic::error("Invalid syntax", e.message).with_span(span_at(filename, src, e.at))
     })?;
+    check_tokens(src, filename, &toks)?;
     let mut toks = normalize(toks);
     format::format_tokens(&mut toks);
     Ok(format::write_tokens(&toks, trailing, src.len()))
@@ -151,6 +154,30 @@ fn syntax_error(src: &str, filename: &str, e: &hcl_edit::parser::Error, byte: us
             .with_help("fix the syntax error, then run fmt again")
         }
     }
+}
+
+/// Syntax that hcl-edit accepts but HCL 2.10 (Terraform 1.0) rejects.
+fn check_tokens(src: &str, filename: &str, toks: &[Tok<'_>]) -> Result<(), Diagnostic> {
+    let offset = |t: &Tok<'_>| (t.text.as_ptr() as usize).saturating_sub(src.as_ptr() as usize);
+    for w in toks.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if a.kind == K::Dot && b.kind == K::Number && b.text.contains(['.', 'e', 'E']) {
+            return Err(Diagnostic::error(
+                "Invalid attribute name",
+                format!("\"{}\" is not a valid legacy index (a traversal step must be a name or a whole number)", b.text),
+            )
+            .with_span(span_at(filename, src, offset(b)))
+            .with_help("use an index in brackets, like [1]"));
+        }
+        if a.kind == K::Colon && b.kind == K::Colon {
+            return Err(Diagnostic::error(
+                "Invalid syntax",
+                "\"::\" is not valid in the Terraform 1.0 language (function namespaces came later)",
+            )
+            .with_span(span_at(filename, src, offset(a))));
+        }
+    }
+    Ok(())
 }
 
 fn is_line_comment(t: &Tok<'_>) -> bool {
