@@ -9,6 +9,7 @@
 mod fmt_gen;
 
 use girder_lang::fmt::format_source;
+use proptest::prelude::Rng;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use std::path::{Path, PathBuf};
@@ -174,13 +175,31 @@ fn fmt_matches_live_terraform_on_generated_configs() {
         .unwrap_or(300);
     let mut runner = TestRunner::deterministic();
     let strategy = fmt_gen::config();
-    let srcs: Vec<String> = (0..n)
+    let mut srcs: Vec<String> = (0..n)
         .map(|_| strategy.new_tree(&mut runner).expect("generate").current())
         .collect();
+    // Also broken variants (a character deleted or inserted), to compare what is rejected.
+    let junk = b"{}[]()\"=,.:?\n#$%~<-*!";
+    for i in 0..n / 2 {
+        let mut s = srcs[i].clone().into_bytes();
+        if s.is_empty() {
+            continue;
+        }
+        let pos = runner.rng().next_u32() as usize % s.len();
+        if runner.rng().next_u32() % 2 == 0 {
+            s.remove(pos);
+        } else {
+            s.insert(pos, junk[runner.rng().next_u32() as usize % junk.len()]);
+        }
+        if let Ok(s) = String::from_utf8(s) {
+            srcs.push(s);
+        }
+    }
+    let n = srcs.len();
     let labels: Vec<String> = (0..n).map(|i| format!("generated config {i}")).collect();
     let (compared, failures) = compare(&tf, "gen", &labels, &srcs);
     assert!(
-        compared * 2 >= n,
+        compared * 3 >= n,
         "too few generated configs were valid: {compared} of {n}"
     );
     assert!(

@@ -346,7 +346,11 @@ pub(crate) fn lex(src: &str) -> Result<(Vec<Tok<'_>>, usize), LexError> {
                     }
                     let m = marker.as_bytes();
                     if b[j..].starts_with(m) {
-                        let k = j + m.len();
+                        let mut k = j + m.len();
+                        // trailing spaces are part of the closing marker token
+                        while k < b.len() && (b[k] == b' ' || b[k] == b'\t') {
+                            k += 1;
+                        }
                         if k == b.len()
                             || b[k] == b'\n'
                             || (b[k] == b'\r' && b.get(k + 1) == Some(&b'\n'))

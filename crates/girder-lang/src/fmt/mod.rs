@@ -24,6 +24,7 @@
 
 mod format;
 mod lexer;
+mod validate;
 
 use girder_core::{Diagnostic, SourceSpan};
 use lexer::{Tok, K};
@@ -40,10 +41,34 @@ pub fn format_source(src: &str, filename: &str) -> Result<String, Diagnostic> {
     }
     // Terraform drops a leading byte order mark.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    check_syntax(src, filename)?;
-    let (toks, trailing) = lexer::lex(src).map_err(|e| {
-        Diagnostic::error("Invalid syntax", e.message).with_span(span_at(filename, src, e.at))
-    })?;
+    let (toks, trailing) = match lexer::lex(src) {
+        Ok(v) => v,
+        Err(e) => {
+            // hcl-edit gives the better message; ours if it accepts the file
+            check_syntax(src, filename)?;
+            return Err(Diagnostic::error("Invalid syntax", e.message)
+                .with_span(span_at(filename, src, e.at)));
+        }
+    };
+    match validate::validate(&toks) {
+        Ok(()) => {}
+        Err(v) if v.too_deep => {
+            let at = toks
+                .get(v.tok)
+                .map(|t| (t.text.as_ptr() as usize).saturating_sub(src.as_ptr() as usize))
+                .unwrap_or(src.len());
+            return Err(Diagnostic::error(
+                "Nesting too deep",
+                format!(
+                    "The file nests blocks or expressions more than {} levels deep, which fmt does not support.",
+                    validate::MAX_DEPTH
+                ),
+            )
+            .with_span(span_at(filename, src, at)));
+        }
+        // Our fast check is stricter than HCL in a few corners: confirm with a full parse.
+        Err(_) => check_syntax(src, filename)?,
+    }
     check_tokens(src, filename, &toks)?;
     let mut toks = normalize(toks);
     format::format_tokens(&mut toks);
