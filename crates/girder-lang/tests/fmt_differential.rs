@@ -186,7 +186,7 @@ fn fmt_matches_live_terraform_on_generated_configs() {
             continue;
         }
         let pos = runner.rng().next_u32() as usize % s.len();
-        if runner.rng().next_u32() % 2 == 0 {
+        if runner.rng().next_u32() & 1 == 0 {
             s.remove(pos);
         } else {
             s.insert(pos, junk[runner.rng().next_u32() as usize % junk.len()]);
