@@ -104,7 +104,7 @@ fn fmt_expected_outputs_are_fixed_points() {
     for (input, expected) in cases() {
         // Terraform unwraps one level of `"${...}"` per run, so its own output for nested
         // interpolation-only templates is not a fixed point; we match it there.
-        if input.ends_with("unwrap_nested.tf") {
+        if input.to_string_lossy().contains("unwrap_nested") {
             continue;
         }
         let want = std::fs::read_to_string(&expected).expect("read expected");

@@ -473,28 +473,71 @@ pub(crate) fn is_combining(c: char) -> bool {
     matches!(c as u32,
         0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A | 0x064B..=0x065F
         | 0x0900..=0x0903 | 0x093A..=0x094F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200C..=0x200D
-        | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F | 0x1F3FB..=0x1F3FF | 0xE0100..=0xE01EF)
+        | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F | 0x1F3FB..=0x1F3FF | 0xE0100..=0xE01EF
+        | 0x0E31 | 0x0E33..=0x0E3A | 0x0EB1 | 0x0EB3..=0x0EBC | 0x0E47..=0x0E4E | 0x3099..=0x309A | 0xE0020..=0xE007F)
 }
 
-/// The number of columns (approximated grapheme clusters) of a token's text.
+fn is_regional_indicator(c: char) -> bool {
+    matches!(c as u32, 0x1F1E6..=0x1F1FF)
+}
+
+fn is_ext_pict(c: char) -> bool {
+    matches!(c as u32, 0x00A9 | 0x00AE | 0x203C | 0x2049 | 0x2122 | 0x2139 | 0x2194..=0x21AA
+        | 0x231A..=0x23FF | 0x24C2 | 0x25AA..=0x27BF | 0x2934 | 0x2935 | 0x2B05..=0x2B55
+        | 0x3030 | 0x303D | 0x3297 | 0x3299 | 0x1F000..=0x1FAFF)
+}
+
+/// Hangul syllable type: L, V, T, LV, LVT (for the grapheme rules GB6-GB8).
+fn hangul(c: char) -> Option<u8> {
+    let v = c as u32;
+    match v {
+        0x1100..=0x115F | 0xA960..=0xA97C => Some(b'L'),
+        0x1160..=0x11A7 | 0xD7B0..=0xD7C6 => Some(b'V'),
+        0x11A8..=0x11FF | 0xD7CB..=0xD7FB => Some(b'T'),
+        0xAC00..=0xD7A3 => Some(if (v - 0xAC00) % 28 == 0 { b'P' } else { b'Q' }), // LV, LVT
+        _ => None,
+    }
+}
+
+/// The number of columns (grapheme clusters, as hclwrite counts them) of a token's text.
+/// Implements the main rules of Unicode grapheme segmentation: combining marks and
+/// joiners, emoji ZWJ sequences, regional-indicator pairs and Hangul syllables.
 pub(crate) fn columns(s: &str) -> usize {
     if s.is_ascii() {
         return s.len();
     }
     let mut n = 0;
-    let mut after_zwj = false;
+    let mut prev: Option<char> = None;
+    let mut ri_run = 0usize;
     for c in s.chars() {
-        if c == '\u{200D}' {
-            after_zwj = true;
-            continue;
+        let join = match prev {
+            None => false,
+            Some(p) => {
+                if is_combining(c) {
+                    true
+                } else if p == '\u{200D}' && is_ext_pict(c) {
+                    true
+                } else if is_regional_indicator(c) && is_regional_indicator(p) {
+                    ri_run % 2 == 1
+                } else {
+                    match (hangul(p), hangul(c)) {
+                        (Some(b'L'), Some(b'L' | b'V' | b'P' | b'Q')) => true,
+                        (Some(b'P' | b'V'), Some(b'V' | b'T')) => true,
+                        (Some(b'Q' | b'T'), Some(b'T')) => true,
+                        _ => false,
+                    }
+                }
+            }
+        };
+        if is_regional_indicator(c) {
+            ri_run += 1;
+        } else {
+            ri_run = 0;
         }
-        if after_zwj {
-            after_zwj = false;
-            continue;
-        }
-        if !is_combining(c) {
+        if !join {
             n += 1;
         }
+        prev = Some(c);
     }
     n
 }
