@@ -37,6 +37,28 @@ proptest! {
     }
 
     #[test]
+    fn fmt_never_panics_on_broken_configs(
+        src in fmt_gen::config(),
+        edits in proptest::collection::vec((any::<usize>(), any::<bool>(), proptest::sample::select(vec!['{', '}', '[', ']', '(', ')', '"', '=', ',', '.', ':', '?', '\n', '#', '$', '%', '~', '<', '-', '*', '!', '/', '\\', 'é', '\t', '\r'])), 1..4),
+    ) {
+        let mut s: Vec<char> = src.chars().collect();
+        for (pos, insert, c) in edits {
+            if insert {
+                let p = pos % (s.len() + 1);
+                s.insert(p, c);
+            } else if !s.is_empty() {
+                let p = pos % s.len();
+                s.remove(p);
+            }
+        }
+        let s: String = s.into_iter().collect();
+        if let Ok(out) = format_source(&s, "broken.tf") {
+            // whatever we accept, we format to something we accept again
+            prop_assert!(format_source(&out, "broken.tf").is_ok(), "output does not parse:\n{}", out);
+        }
+    }
+
+    #[test]
     fn fmt_never_panics_on_arbitrary_text(src in "[ -~\\n\\t]{0,200}") {
         let _ = format_source(&src, "junk.tf");
     }

@@ -57,14 +57,7 @@ pub fn format_source(src: &str, filename: &str) -> Result<String, Diagnostic> {
                 .get(v.tok)
                 .map(|t| (t.text.as_ptr() as usize).saturating_sub(src.as_ptr() as usize))
                 .unwrap_or(src.len());
-            return Err(Diagnostic::error(
-                "Nesting too deep",
-                format!(
-                    "The file nests blocks or expressions more than {} levels deep, which fmt does not support.",
-                    validate::MAX_DEPTH
-                ),
-            )
-            .with_span(span_at(filename, src, at)));
+            return Err(too_deep(src, filename, at));
         }
         // Our fast check is stricter than HCL in a few corners: confirm with a full parse.
         Err(_) => check_syntax(src, filename)?,
@@ -79,6 +72,18 @@ pub fn format_source(src: &str, filename: &str) -> Result<String, Diagnostic> {
 /// [`format_source`].
 pub fn is_formatted(src: &str, filename: &str) -> Result<bool, Diagnostic> {
     Ok(format_source(src, filename)? == src)
+}
+
+fn too_deep(src: &str, filename: &str, at: usize) -> Diagnostic {
+    Diagnostic::error(
+        "Nesting too deep",
+        format!(
+            "The file nests blocks or expressions more than {} levels deep, which fmt does not support.",
+            validate::MAX_DEPTH
+        ),
+    )
+    .with_span(span_at(filename, src, at))
+    .with_help("split the deeply nested expression, e.g. with locals")
 }
 
 fn span_at(filename: &str, src: &str, byte: usize) -> SourceSpan {
@@ -108,6 +113,21 @@ const MAX_DUPLICATE_KEY_RETRIES: usize = 64;
 /// accepts (they are an evaluation error): for those we rename the key in a scratch copy and
 /// parse again.
 fn check_syntax(src: &str, filename: &str) -> Result<(), Diagnostic> {
+    // hcl-edit's parser is recursive: refuse input nested deeper than we support before
+    // handing it over (an upper bound: brackets inside strings count too).
+    let mut depth = 0usize;
+    for (i, b) in src.bytes().enumerate() {
+        match b {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > validate::MAX_DEPTH {
+                    return Err(too_deep(src, filename, i));
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
     let mut scratch: Cow<'_, str> = Cow::Borrowed(src);
     let mut retries = 0;
     loop {
@@ -550,6 +570,24 @@ mod tests {
         assert!(d.span.is_some());
         let d = format_source("resource \"x\" {\n", "bad.tf").unwrap_err();
         assert_eq!(d.span.unwrap().filename.as_ref(), "bad.tf");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        for n in [300usize, 100_000] {
+            let deep = format!("a = {}{}\n", "[".repeat(n), "]".repeat(n));
+            let d = format_source(&deep, "deep.tf").unwrap_err();
+            assert_eq!(d.summary, "Nesting too deep");
+            let unclosed = format!("a = {}\"x\n", "[".repeat(n));
+            assert!(format_source(&unclosed, "deep.tf").is_err());
+            let tmpl = format!("a = {}1{}\n", "\"${".repeat(n), "}\"".repeat(n));
+            assert!(format_source(&tmpl, "deep.tf").is_err());
+            let blocks = format!("{}{}", "b {\n".repeat(n), "}\n".repeat(n));
+            assert!(format_source(&blocks, "deep.tf").is_err());
+        }
+        // within the limit it works
+        let ok = format!("a = {}1{}\n", "[".repeat(100), "]".repeat(100));
+        assert!(format_source(&ok, "ok.tf").is_ok());
     }
 
     #[test]
