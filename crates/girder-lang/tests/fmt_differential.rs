@@ -233,7 +233,7 @@ fn fmt_stdin_mode_matches_terraform() {
             })
             .expect("run terraform");
         let formatted = format_source(src, "<stdin>").expect("formats");
-        let ui = format!("{}\n", formatted.strip_suffix('\n').unwrap_or(&formatted));
+        let ui = girder_lang::fmt::stdin_output(&formatted);
         assert_eq!(String::from_utf8_lossy(&out.stdout), ui, "input {src:?}");
     }
 }

@@ -68,6 +68,21 @@ pub fn format_source(src: &str, filename: &str) -> Result<String, Diagnostic> {
     Ok(format::write_tokens(&toks, trailing, src.len()))
 }
 
+/// Does `terraform fmt` process a file of this name? Only `.tf` and `.tfvars` files
+/// (Terraform 1.0): in a directory, other files (including `.tf.json`) are skipped; named
+/// explicitly, they are an error "Only .tf and .tfvars files can be processed with terraform
+/// fmt".
+pub fn is_fmt_file(name: &str) -> bool {
+    name.ends_with(".tf") || name.ends_with(".tfvars")
+}
+
+/// What `terraform fmt -` prints for a formatted text: its UI writer drops one trailing
+/// newline and then adds one (so an empty input prints a single newline).
+pub fn stdin_output(formatted: &str) -> String {
+    let body = formatted.strip_suffix('\n').unwrap_or(formatted);
+    format!("{body}\n")
+}
+
 /// Is `src` already in canonical format? (`terraform fmt -check`). Errors as
 /// [`format_source`].
 pub fn is_formatted(src: &str, filename: &str) -> Result<bool, Diagnostic> {
@@ -588,6 +603,16 @@ mod tests {
         // within the limit it works
         let ok = format!("a = {}1{}\n", "[".repeat(100), "]".repeat(100));
         assert!(format_source(&ok, "ok.tf").is_ok());
+    }
+
+    #[test]
+    fn fmt_files_and_stdin_output() {
+        assert!(is_fmt_file("main.tf") && is_fmt_file("prod.tfvars"));
+        assert!(!is_fmt_file("main.tf.json") && !is_fmt_file("x.hcl"));
+        assert_eq!(stdin_output(""), "\n");
+        assert_eq!(stdin_output("a = 1\n"), "a = 1\n");
+        assert_eq!(stdin_output("a = 1"), "a = 1\n");
+        assert_eq!(stdin_output("a = 1\n\n"), "a = 1\n\n");
     }
 
     #[test]
