@@ -151,12 +151,28 @@ fn fmt_matches_live_terraform() {
     let inputs = inputs();
     assert!(inputs.len() >= 100, "only {} inputs", inputs.len());
     let labels: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-    let srcs: Vec<String> = inputs
+    let mut srcs: Vec<String> = inputs
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("read"))
         .collect();
+    // variants: CRLF line endings, and tabs for indentation
+    let mut labels = labels;
+    for i in 0..srcs.len() {
+        let crlf = srcs[i].replace('\n', "\r\n");
+        let tabs: String = srcs[i]
+            .split_inclusive('\n')
+            .map(|l| match l.strip_prefix("  ") {
+                Some(rest) => format!("\t{rest}"),
+                None => l.to_string(),
+            })
+            .collect();
+        labels.push(format!("{} (CRLF)", labels[i]));
+        srcs.push(crlf);
+        labels.push(format!("{} (tabs)", labels[i]));
+        srcs.push(tabs);
+    }
     let (compared, failures) = compare(&tf, "fixtures", &labels, &srcs);
-    assert!(compared >= 80, "only {compared} valid inputs");
+    assert!(compared >= 240, "only {compared} valid inputs");
     assert!(
         failures.is_empty(),
         "{} differ:\n{}",

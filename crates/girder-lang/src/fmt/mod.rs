@@ -219,6 +219,16 @@ fn syntax_error(src: &str, filename: &str, e: &hcl_edit::parser::Error, byte: us
 /// Syntax that hcl-edit accepts but HCL 2.10 (Terraform 1.0) rejects.
 fn check_tokens(src: &str, filename: &str, toks: &[Tok<'_>]) -> Result<(), Diagnostic> {
     let offset = |t: &Tok<'_>| (t.text.as_ptr() as usize).saturating_sub(src.as_ptr() as usize);
+    if let Some(t) = toks.iter().find(|t| t.kind == K::Invalid) {
+        return Err(Diagnostic::error(
+            "Invalid character",
+            format!(
+                "This character is not used within the language: {:?}",
+                t.text
+            ),
+        )
+        .with_span(span_at(filename, src, offset(t))));
+    }
     for w in toks.windows(2) {
         let (a, b) = (&w[0], &w[1]);
         if a.kind == K::Dot && b.kind == K::Number && b.text.contains(['.', 'e', 'E']) {
