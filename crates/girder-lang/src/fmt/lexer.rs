@@ -494,7 +494,11 @@ fn hangul(c: char) -> Option<u8> {
         0x1100..=0x115F | 0xA960..=0xA97C => Some(b'L'),
         0x1160..=0x11A7 | 0xD7B0..=0xD7C6 => Some(b'V'),
         0x11A8..=0x11FF | 0xD7CB..=0xD7FB => Some(b'T'),
-        0xAC00..=0xD7A3 => Some(if (v - 0xAC00) % 28 == 0 { b'P' } else { b'Q' }), // LV, LVT
+        0xAC00..=0xD7A3 => Some(if v.wrapping_sub(0xAC00).rem_euclid(28) == 0 {
+            b'P'
+        } else {
+            b'Q'
+        }), // LV, LVT
         _ => None,
     }
 }
@@ -513,19 +517,17 @@ pub(crate) fn columns(s: &str) -> usize {
         let join = match prev {
             None => false,
             Some(p) => {
-                if is_combining(c) {
-                    true
-                } else if p == '\u{200D}' && is_ext_pict(c) {
+                if is_combining(c) || (p == '\u{200D}' && is_ext_pict(c)) {
                     true
                 } else if is_regional_indicator(c) && is_regional_indicator(p) {
                     ri_run % 2 == 1
                 } else {
-                    match (hangul(p), hangul(c)) {
-                        (Some(b'L'), Some(b'L' | b'V' | b'P' | b'Q')) => true,
-                        (Some(b'P' | b'V'), Some(b'V' | b'T')) => true,
-                        (Some(b'Q' | b'T'), Some(b'T')) => true,
-                        _ => false,
-                    }
+                    matches!(
+                        (hangul(p), hangul(c)),
+                        (Some(b'L'), Some(b'L' | b'V' | b'P' | b'Q'))
+                            | (Some(b'P' | b'V'), Some(b'V' | b'T'))
+                            | (Some(b'Q' | b'T'), Some(b'T'))
+                    )
                 }
             }
         };
