@@ -59,8 +59,25 @@ pub fn format_source(src: &str, filename: &str) -> Result<String, Diagnostic> {
                 .unwrap_or(src.len());
             return Err(too_deep(src, filename, at));
         }
-        // Our fast check is stricter than HCL in a few corners: confirm with a full parse.
-        Err(_) => check_syntax(src, filename)?,
+        // The token-level check follows HCL's grammar and is authoritative (hcl-edit is more
+        // lenient in places, e.g. `[for x in1: x]`); hcl-edit gives the better message.
+        Err(v) => {
+            check_syntax(src, filename)?;
+            let at = toks
+                .get(v.tok)
+                .map(|t| (t.text.as_ptr() as usize).saturating_sub(src.as_ptr() as usize))
+                .unwrap_or(src.len());
+            let what = toks
+                .get(v.tok)
+                .map(|t| format!("{:?}", t.text))
+                .unwrap_or_else(|| "the end of the file".to_string());
+            return Err(Diagnostic::error(
+                "Invalid syntax",
+                format!("The file is not valid HCL native syntax, so it was not formatted: unexpected {what} here."),
+            )
+            .with_span(span_at(filename, src, at))
+            .with_help("fix the syntax error, then run fmt again"));
+        }
     }
     check_tokens(src, filename, &toks)?;
     let mut toks = normalize(toks);

@@ -1,8 +1,8 @@
 //! A fast syntax check of the HCL native syntax on our tokens (the grammar of `hclsyntax`),
 //! so that `fmt` does not need a full parse of large files.
 //!
-//! It is meant to be at least as strict as HCL: when it reports an error the caller confirms
-//! with the hcl-edit parser (which gives the message), so a false error only costs time.
+//! It decides whether a file is valid (checked against the real `terraform fmt` by the
+//! differential tests); the hcl-edit parser is only used for a better error message.
 
 use super::lexer::{Tok, K};
 
