@@ -283,19 +283,18 @@ fn bracket_change(k: K) -> i64 {
 /// constraints) to the token stream. Iterative: no recursion on input nesting.
 fn normalize(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
     let n = toks.len();
-    let mut out: Vec<Tok<'_>> = Vec::with_capacity(n + 16);
+    // (start, end, replacement) token ranges to replace, in order
+    let mut edits: Vec<(usize, usize, Vec<Tok<'_>>)> = Vec::new();
     let mut blocks: Vec<Cow<'_, str>> = Vec::new();
     let mut i = 0;
     while i < n {
         let t = &toks[i];
         match t.kind {
             K::Newline | K::Comment => {
-                out.push(t.clone());
                 i += 1;
             }
             K::CBrace => {
                 blocks.pop();
-                out.push(t.clone());
                 i += 1;
             }
             K::Ident => {
@@ -305,7 +304,6 @@ fn normalize(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
                 }
                 if j < n && toks[j].kind == K::Equal {
                     // attribute
-                    out.extend(toks[i..=j].iter().cloned());
                     let mut k = j + 1;
                     let mut depth = 0i64;
                     while k < n {
@@ -328,7 +326,6 @@ fn normalize(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
                     while ee > es && toks[ee - 1].kind == K::Comment {
                         ee -= 1;
                     }
-                    out.extend(toks[j + 1..es].iter().cloned());
                     let expr = &toks[es..ee];
                     let is_type = blocks.len() == 1 && blocks[0] == "variable" && t.text == "type";
                     let new = if is_type {
@@ -336,11 +333,9 @@ fn normalize(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
                     } else {
                         format_value_expr(expr)
                     };
-                    match new {
-                        Some(v) => out.extend(v),
-                        None => out.extend(expr.iter().cloned()),
+                    if let Some(v) = new {
+                        edits.push((es, ee, v));
                     }
-                    out.extend(toks[ee..k].iter().cloned());
                     i = k;
                 } else {
                     // block header: type, labels, {
@@ -390,28 +385,55 @@ fn normalize(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
                     }
                     if !ok || k >= n {
                         // not a block header we understand: leave the tokens as they are
-                        out.push(t.clone());
                         i += 1;
                         continue;
                     }
-                    out.push(t.clone());
+                    let mut rep = Vec::with_capacity(labels.len() * 3);
                     for l in &labels {
-                        out.push(Tok::synth(K::OQuote, "\""));
+                        rep.push(Tok::synth(K::OQuote, "\""));
                         let esc = escape(l);
                         if !esc.is_empty() {
-                            out.push(Tok::synth(K::QuotedLit, esc));
+                            rep.push(Tok::synth(K::QuotedLit, esc));
                         }
-                        out.push(Tok::synth(K::CQuote, "\""));
+                        rep.push(Tok::synth(K::CQuote, "\""));
                     }
-                    out.extend(toks[last_label_end..=k].iter().cloned());
+                    let orig = &toks[i + 1..last_label_end];
+                    let same = orig.len() == rep.len()
+                        && orig
+                            .iter()
+                            .zip(&rep)
+                            .all(|(a, b)| a.kind == b.kind && a.text == b.text);
+                    if !same {
+                        edits.push((i + 1, last_label_end, rep));
+                    }
                     blocks.push(t.text.clone());
                     i = k + 1;
                 }
             }
             _ => {
-                out.push(t.clone());
                 i += 1;
             }
+        }
+    }
+    if edits.is_empty() {
+        return toks;
+    }
+    let extra: usize = edits.iter().map(|e| e.2.len()).sum();
+    let mut out: Vec<Tok<'_>> = Vec::with_capacity(n + extra);
+    let mut edits = edits.into_iter().peekable();
+    let mut skip_until = 0usize;
+    for (idx, t) in toks.into_iter().enumerate() {
+        while let Some((s, _, _)) = edits.peek() {
+            if *s != idx {
+                break;
+            }
+            if let Some((_, e, rep)) = edits.next() {
+                out.extend(rep);
+                skip_until = skip_until.max(e);
+            }
+        }
+        if idx >= skip_until {
+            out.push(t);
         }
     }
     out
