@@ -298,15 +298,19 @@ pub(crate) fn format_tokens(toks: &mut [Tok<'_>]) {
 
 /// Writes the tokens with their spaces.
 pub(crate) fn write_tokens(toks: &[Tok<'_>], trailing: usize, cap: usize) -> String {
+    const SPACES: &str = "                                                                ";
+    let push_spaces = |out: &mut String, mut n: usize| {
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            out.push_str(&SPACES[..k]);
+            n -= k;
+        }
+    };
     let mut out = String::with_capacity(cap + cap / 8 + 16);
     for t in toks {
-        for _ in 0..t.spaces {
-            out.push(' ');
-        }
+        push_spaces(&mut out, t.spaces);
         out.push_str(&t.text);
     }
-    for _ in 0..trailing {
-        out.push(' ');
-    }
+    push_spaces(&mut out, trailing);
     out
 }
