@@ -2,18 +2,22 @@
 //!
 //! Like Terraform, this works on tokens, not on a syntax tree:
 //!
-//! 1. the source must parse (HCL native syntax), else a [`Diagnostic`] and no output;
-//! 2. it is split into the tokens of HCL's scanner, comments and newlines included;
-//! 3. Terraform's own normalisations are applied to the token stream: block labels are
+//! 1. it is split into the tokens of HCL's scanner (`lexer`), comments and newlines
+//!    included, and checked against HCL's native-syntax grammar on those tokens (`validate`,
+//!    linear and non-recursive beyond a nesting limit of 256); invalid input gives a
+//!    [`Diagnostic`] (message from hcl-edit where it has one) and no output. A leading byte
+//!    order mark is dropped, as Terraform does;
+//! 2. Terraform's own normalisations are applied to the token stream: block labels are
 //!    written as quoted strings (comments between them dropped), attribute values that are a
 //!    single interpolation (`"${var.x}"`) are unwrapped (`var.x`, parenthesised if they span
 //!    several lines), and in `variable` blocks the legacy type constraints `"string"`,
 //!    `"list"`, `"map"` and the bare `list`, `map`, `set` become `string`, `list(string)`,
 //!    `map(string)`, `list(any)`, `map(any)`, `set(any)`;
-//! 4. the spaces before every token are recomputed with the rules of `hclwrite`: indentation
+//! 3. the spaces before every token are recomputed with the rules of `hclwrite`: indentation
 //!    by bracket nesting (two spaces), spacing between tokens, alignment of `=` in runs of
 //!    consecutive single-line attributes and of trailing comments in runs of consecutive
-//!    lines. Newlines, blank lines, comments and heredoc contents are kept as they are.
+//!    lines (widths in grapheme clusters). Newlines (LF or CRLF), blank lines, comments
+//!    and heredoc contents are kept as they are; spaces before the end of the file too.
 //!
 //! `terraform fmt` does not format JSON files (`.tf.json`): [`format_source`] leaves a file
 //! whose name ends in `.json` unchanged.
