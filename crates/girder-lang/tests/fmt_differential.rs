@@ -181,7 +181,8 @@ fn fmt_matches_live_terraform() {
     );
 }
 
-/// Generated configurations (deterministic seed; `GIRDER_FMT_DIFF_CASES`, default 300).
+/// Generated configurations (deterministic seed; `GIRDER_FMT_DIFF_CASES`, default 300;
+/// `GIRDER_FMT_DIFF_SEED`), plus broken variants of half of them.
 #[test]
 fn fmt_matches_live_terraform_on_generated_configs() {
     let Some(tf) = terraform() else { return };
@@ -189,7 +190,20 @@ fn fmt_matches_live_terraform_on_generated_configs() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
-    let mut runner = TestRunner::deterministic();
+    // GIRDER_FMT_DIFF_SEED=<n> explores other configurations (default: proptest's fixed seed)
+    let mut runner = match std::env::var("GIRDER_FMT_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse::<u8>().ok())
+    {
+        Some(seed) => TestRunner::new_with_rng(
+            proptest::test_runner::Config::default(),
+            proptest::test_runner::TestRng::from_seed(
+                proptest::test_runner::RngAlgorithm::ChaCha,
+                &[seed; 32],
+            ),
+        ),
+        None => TestRunner::deterministic(),
+    };
     let strategy = fmt_gen::config();
     let mut srcs: Vec<String> = (0..n)
         .map(|_| strategy.new_tree(&mut runner).expect("generate").current())
