@@ -1,0 +1,157 @@
+"""moto_server plus the calls moto 5.2 lacks, registered on moto's own backends.
+
+Never bend the provider to the emulator: where moto is missing a call or answers unlike AWS,
+it is fixed here. See ../../ARCHITECTURE.md (emulator) and shared/aws-reference.md section 0.
+"""
+
+import argparse
+import socket
+import sys
+import threading
+import time
+import urllib.request
+
+
+def patch_elasticache():
+    from moto.elasticache import responses as r
+    from moto.elasticache import models as m
+    from moto.core.responses import ActionResult, EmptyResult
+
+    resp = r.ElastiCacheResponse
+
+    def delete_cache_subnet_group(self):
+        name = self._get_param("CacheSubnetGroupName")
+        groups = self.elasticache_backend.cache_subnet_groups
+        if name not in groups:
+            raise m.CacheSubnetGroupNotFound(name)
+        del groups[name]
+        return EmptyResult()
+
+    def modify_cache_subnet_group(self):
+        name = self._get_param("CacheSubnetGroupName")
+        groups = self.elasticache_backend.cache_subnet_groups
+        if name not in groups:
+            raise m.CacheSubnetGroupNotFound(name)
+        old = groups[name]
+        desc = self._get_param("CacheSubnetGroupDescription")
+        subnet_ids = self._get_param("SubnetIds") or old.subnet_ids
+        new = m.CacheSubnetGroup(
+            account_id=self.current_account,
+            region_name=self.region,
+            cache_subnet_group_name=name,
+            cache_subnet_group_description=desc if desc is not None else old.cache_subnet_group_description,
+            subnet_ids=subnet_ids,
+            tags=old.tags,
+        )
+        groups[name] = new
+        return ActionResult({"CacheSubnetGroup": new})
+
+    def _group(self):
+        gid = self._get_param("ReplicationGroupId")
+        groups = self.elasticache_backend.replication_groups
+        if gid not in groups:
+            raise m.ReplicationGroupNotFound(gid)
+        return groups[gid]
+
+    def modify_replication_group(self):
+        g = _group(self)
+        simple = {
+            "ReplicationGroupDescription": "description",
+            "CacheNodeType": "cache_node_type",
+            "EngineVersion": "engine_version",
+            "PreferredMaintenanceWindow": "preferred_maintenance_window",
+            "SnapshotWindow": "snapshot_window",
+        }
+        for param, attr in simple.items():
+            v = self._get_param(param)
+            if v is not None and hasattr(g, attr):
+                setattr(g, attr, v)
+        for param, attr in (("AutomaticFailoverEnabled", "automatic_failover"),
+                            ("MultiAZEnabled", "multi_az")):
+            v = self._get_bool_param(param)
+            if v is not None and hasattr(g, attr):
+                setattr(g, attr, "enabled" if v else "disabled")
+        v = self._get_int_param("SnapshotRetentionLimit")
+        if v is not None and hasattr(g, "snapshot_retention_limit"):
+            g.snapshot_retention_limit = v
+        return ActionResult({"ReplicationGroup": g})
+
+    def _set_count(g, n):
+        members = list(g.member_clusters)
+        base = g.replication_group_id
+        while len(members) < n:
+            members.append(f"{base}-{len(members) + 1:03d}")
+        del members[n:]
+        g.member_clusters = members
+        if hasattr(g, "num_cache_clusters"):
+            g.num_cache_clusters = n
+
+    def increase_replica_count(self):
+        g = _group(self)
+        n = self._get_int_param("NewReplicaCount")
+        _set_count(g, n + 1)
+        return ActionResult({"ReplicationGroup": g})
+
+    def decrease_replica_count(self):
+        g = _group(self)
+        n = self._get_int_param("NewReplicaCount")
+        _set_count(g, n + 1)
+        return ActionResult({"ReplicationGroup": g})
+
+    for f in (delete_cache_subnet_group, modify_cache_subnet_group, modify_replication_group,
+              increase_replica_count, decrease_replica_count):
+        setattr(resp, f.__name__, f)
+
+
+def patch_rds():
+    from moto.rds import models as m
+
+    def modify_db_subnet_group(self, subnet_name, description, subnets):
+        # moto pops the group and never puts it back; AWS modifies it in place.
+        group = self.subnet_groups.get(subnet_name)
+        if not group:
+            raise m.DBSubnetGroupNotFoundError(subnet_name)
+        if subnets:
+            group.subnets = subnets
+        if description is not None:
+            group.description = description
+        return group
+
+    m.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--port", type=int, default=0)
+    args = ap.parse_args()
+    port = args.port or free_port()
+    patch_elasticache()
+    patch_rds()
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1).read()
+            break
+        except Exception:
+            time.sleep(0.05)
+    print(f"READY {url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
