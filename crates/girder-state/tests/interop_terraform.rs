@@ -59,7 +59,10 @@ impl Tf {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).stdin(Stdio::null()).output().expect("run terraform")
+        self.cmd(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run terraform")
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -143,7 +146,10 @@ fn interop_terraform_s3_backend() {
     assert_eq!(v2.serial, v.serial + 1);
     let started = Instant::now();
     let out = tf.ok(&["output", "-json", "-no-color"]);
-    assert!(started.elapsed() < Duration::from_secs(8), "no digest retries");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "no digest retries"
+    );
     let outs: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(outs["from_girder"]["value"], "written by girder", "{out}");
     assert_eq!(outs["greeting"]["value"], "hello", "{out}");
@@ -156,7 +162,10 @@ fn interop_terraform_s3_backend() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success(), "terraform plan must be refused");
     assert!(err.contains("Error acquiring the state lock"), "{err}");
-    assert!(err.contains(&h.id), "Terraform shows girder's lock ID: {err}");
+    assert!(
+        err.contains(&h.id),
+        "Terraform shows girder's lock ID: {err}"
+    );
     assert!(err.contains("girder interop test"), "{err}");
     g.unlock(&h.id).unwrap();
     tf.ok(&["plan", "-lock-timeout=1s", "-input=false", "-no-color"]);
@@ -176,12 +185,18 @@ fn interop_terraform_s3_backend() {
         if let Some(i) = emu.item_attr(&table, &lock_id, "Info") {
             break LockInfo::from_json(i.as_bytes()).unwrap();
         }
-        assert!(Instant::now() < deadline, "terraform apply never took the lock");
+        assert!(
+            Instant::now() < deadline,
+            "terraform apply never took the lock"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     let g2 = S3Backend::new(cfg.clone()).unwrap();
     let e = g2
-        .lock(&LockInfo::new("OperationTypePlan"), Duration::from_millis(500))
+        .lock(
+            &LockInfo::new("OperationTypePlan"),
+            Duration::from_millis(500),
+        )
         .expect_err("Terraform holds the lock");
     match &e {
         StateError::Locked { info, .. } => assert_eq!(info.id, tf_info.id),
@@ -191,7 +206,10 @@ fn interop_terraform_s3_backend() {
     assert!(msg.contains(&tf_info.who), "{msg}");
     assert!(msg.contains(&tf_info.created), "{msg}");
     assert!(msg.contains("OperationTypeApply"), "{msg}");
-    assert!(msg.contains(&format!("force-unlock {}", tf_info.id)), "{msg}");
+    assert!(
+        msg.contains(&format!("force-unlock {}", tf_info.id)),
+        "{msg}"
+    );
     assert_eq!(tf_info.version, "1.0.3");
     // Decline the apply; Terraform releases the lock and girder can take it.
     apply.stdin.take().unwrap().write_all(b"no\n").unwrap();
@@ -201,7 +219,9 @@ fn interop_terraform_s3_backend() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let h = g2.lock(&LockInfo::new("OperationTypePlan"), Duration::ZERO).unwrap();
+    let h = g2
+        .lock(&LockInfo::new("OperationTypePlan"), Duration::ZERO)
+        .unwrap();
     g2.unlock(&h.id).unwrap();
 
     // 6. Workspaces: each sees the other's.

@@ -14,7 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A config pointing at the emulator (Terraform 1.0's setting names).
-fn config(emu: &Emulator, bucket: &str, key: &str, table: Option<&str>, lockfile: bool) -> S3Config {
+fn config(
+    emu: &Emulator,
+    bucket: &str,
+    key: &str,
+    table: Option<&str>,
+    lockfile: bool,
+) -> S3Config {
     let mut attrs = vec![
         ("bucket", bucket.to_string()),
         ("key", key.to_string()),
@@ -40,7 +46,10 @@ fn backend(cfg: &S3Config) -> S3Backend {
 
 fn md5_hex(b: &[u8]) -> String {
     use md5::Digest;
-    md5::Md5::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    md5::Md5::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 fn run_conformance(table: bool, lockfile: bool) {
@@ -53,7 +62,13 @@ fn run_conformance(table: bool, lockfile: bool) {
     }
     let started = std::time::Instant::now();
     conformance::run_all(&|case: &str| -> Box<dyn Backend> {
-        let cfg = config(emu, &bucket, &format!("{case}/terraform.tfstate"), t.as_deref(), lockfile);
+        let cfg = config(
+            emu,
+            &bucket,
+            &format!("{case}/terraform.tfstate"),
+            t.as_deref(),
+            lockfile,
+        );
         Box::new(backend(&cfg))
     });
     eprintln!(
@@ -113,11 +128,18 @@ fn s3_layout_is_terraforms() {
     info.info = "layout test".into();
     let h = dev.lock(&info, Duration::ZERO).unwrap();
     let raw = emu
-        .item_attr(&table, &format!("{bucket}/env:/dev/app/terraform.tfstate"), "Info")
+        .item_attr(
+            &table,
+            &format!("{bucket}/env:/dev/app/terraform.tfstate"),
+            "Info",
+        )
         .expect("lock item");
     let stored = LockInfo::from_json(raw.as_bytes()).unwrap();
     assert_eq!(stored.id, h.id);
-    assert_eq!(stored.path, format!("{bucket}/env:/dev/app/terraform.tfstate"));
+    assert_eq!(
+        stored.path,
+        format!("{bucket}/env:/dev/app/terraform.tfstate")
+    );
     let (lf, _) = emu
         .get_object(&bucket, "env:/dev/app/terraform.tfstate.tflock")
         .expect("lock file");
@@ -136,7 +158,11 @@ fn s3_layout_is_terraforms() {
         .is_empty());
     dev.unlock(&h.id).unwrap();
     assert!(emu
-        .item_attr(&table, &format!("{bucket}/env:/dev/app/terraform.tfstate"), "Info")
+        .item_attr(
+            &table,
+            &format!("{bucket}/env:/dev/app/terraform.tfstate"),
+            "Info"
+        )
         .is_none());
     assert!(emu
         .get_object(&bucket, "env:/dev/app/terraform.tfstate.tflock")
@@ -144,7 +170,11 @@ fn s3_layout_is_terraforms() {
     b.delete_workspace("dev").unwrap();
     assert_eq!(emu.list(&bucket, ""), vec!["app/terraform.tfstate"]);
     assert!(emu
-        .item_attr(&table, &format!("{bucket}/env:/dev/app/terraform.tfstate-md5"), "Digest")
+        .item_attr(
+            &table,
+            &format!("{bucket}/env:/dev/app/terraform.tfstate-md5"),
+            "Digest"
+        )
         .is_none());
 }
 
@@ -176,7 +206,11 @@ fn s3_digest_lost_write_detected() {
     emu.put_item(&table, &digest_id, "Digest", &d1);
     let (bytes, meta) = emu.get_object(&bucket, key).unwrap();
     assert_eq!(meta.get("girder-prev-md5"), Some(&d1), "{meta:?}");
-    assert_ne!(md5_hex(&bytes), d1, "the new state is in place, the digest is old");
+    assert_ne!(
+        md5_hex(&bytes),
+        d1,
+        "the new state is in place, the digest is old"
+    );
 
     // The next reader proves the lost digest write and repairs the digest.
     let r = backend(&cfg);
@@ -201,7 +235,10 @@ fn s3_digest_lost_write_detected() {
     assert!(msg.contains("digest"), "{msg}");
     assert!(msg.contains(&md5_hex(&foreign)), "{msg}");
     assert!(msg.contains(&md5_hex(&bytes)), "{msg}");
-    assert!(msg.contains(&format!("set the item's Digest to {}", md5_hex(&foreign))), "{msg}");
+    assert!(
+        msg.contains(&format!("set the item's Digest to {}", md5_hex(&foreign))),
+        "{msg}"
+    );
     // Writes are refused too (they read first), so nothing builds on the unverified state.
     assert!(backend(&cfg).write(&got, None).is_err());
     // After the operator checked the object and set the digest, reads work again.
@@ -236,7 +273,10 @@ fn s3_fencing_lost_lock_cannot_overwrite() {
     assert_eq!(now, vb2, "B's state is intact");
     let e = a.unlock(&ha.id).expect_err("A's lock is gone");
     assert!(
-        matches!(e, StateError::LockIdMismatch { .. } | StateError::LockFailed { .. }),
+        matches!(
+            e,
+            StateError::LockIdMismatch { .. } | StateError::LockFailed { .. }
+        ),
         "{e}"
     );
     b.unlock(&hb.id).unwrap();
@@ -275,7 +315,10 @@ fn s3_lease_renewed_while_held_and_stale_after_death() {
         .lock(&LockInfo::new("plan"), Duration::ZERO)
         .expect_err("stale");
     assert!(matches!(e, StateError::StaleLock { .. }), "{e}");
-    assert!(e.to_string().contains(&format!("force-unlock {}", h.id)), "{e}");
+    assert!(
+        e.to_string().contains(&format!("force-unlock {}", h.id)),
+        "{e}"
+    );
     other.force_unlock(&h.id).unwrap();
 }
 
@@ -343,9 +386,20 @@ fn s3_from_spawn_blocking_of_another_runtime() {
 #[test]
 fn s3_missing_bucket_is_a_clear_error() {
     let emu = Emulator::shared();
-    let cfg = config(emu, "no-such-bucket-girder", "terraform.tfstate", None, true);
-    let e = backend(&cfg).write(&sample_state(1), None).expect_err("no bucket");
+    let cfg = config(
+        emu,
+        "no-such-bucket-girder",
+        "terraform.tfstate",
+        None,
+        true,
+    );
+    let e = backend(&cfg)
+        .write(&sample_state(1), None)
+        .expect_err("no bucket");
     let msg = e.to_string();
-    assert!(msg.contains("s3://no-such-bucket-girder/terraform.tfstate"), "{msg}");
+    assert!(
+        msg.contains("s3://no-such-bucket-girder/terraform.tfstate"),
+        "{msg}"
+    );
     assert!(msg.contains("NoSuchBucket"), "{msg}");
 }

@@ -221,7 +221,11 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| err("S3", "ListObjectsV2", &self.s3_target(prefix), e))?;
-            keys.extend(out.contents().iter().filter_map(|o| o.key().map(str::to_string)));
+            keys.extend(
+                out.contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_string)),
+            );
             match out.next_continuation_token() {
                 Some(t) if out.is_truncated() == Some(true) => token = Some(t.to_string()),
                 _ => break,
@@ -379,27 +383,26 @@ pub async fn connect(config: &S3Config) -> Result<Aws> {
         loader = loader.profile_name(p);
     }
     #[allow(deprecated)]
-    let profile_files = if config.shared_credentials_files.is_empty()
-        && config.shared_config_files.is_empty()
-    {
-        None
-    } else {
-        use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
-        let mut b = ProfileFiles::builder();
-        if config.shared_config_files.is_empty() {
-            b = b.include_default_config_file(true);
-        }
-        if config.shared_credentials_files.is_empty() {
-            b = b.include_default_credentials_file(true);
-        }
-        for f in &config.shared_credentials_files {
-            b = b.with_file(ProfileFileKind::Credentials, expand_home(f));
-        }
-        for f in &config.shared_config_files {
-            b = b.with_file(ProfileFileKind::Config, expand_home(f));
-        }
-        Some(b.build())
-    };
+    let profile_files =
+        if config.shared_credentials_files.is_empty() && config.shared_config_files.is_empty() {
+            None
+        } else {
+            use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+            let mut b = ProfileFiles::builder();
+            if config.shared_config_files.is_empty() {
+                b = b.include_default_config_file(true);
+            }
+            if config.shared_credentials_files.is_empty() {
+                b = b.include_default_credentials_file(true);
+            }
+            for f in &config.shared_credentials_files {
+                b = b.with_file(ProfileFileKind::Credentials, expand_home(f));
+            }
+            for f in &config.shared_config_files {
+                b = b.with_file(ProfileFileKind::Config, expand_home(f));
+            }
+            Some(b.build())
+        };
     if let Some(pf) = &profile_files {
         loader = loader.profile_files(pf.clone());
     }
@@ -467,9 +470,7 @@ pub async fn connect(config: &S3Config) -> Result<Aws> {
         let provider = b.build().await;
         sdk = sdk
             .into_builder()
-            .credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(
-                provider,
-            ))
+            .credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(provider))
             .build();
     }
     let mut s3b = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(config.use_path_style);

@@ -180,7 +180,9 @@ impl S3Config {
                 }
                 "session_name" => top_role.session_name = Some(string(key, &v)?),
                 "external_id" => top_role.external_id = Some(string(key, &v)?),
-                "assume_role_duration_seconds" => top_role.duration_seconds = Some(number(key, &v)?),
+                "assume_role_duration_seconds" => {
+                    top_role.duration_seconds = Some(number(key, &v)?)
+                }
                 "assume_role_policy" => top_role.policy = Some(string(key, &v)?),
                 "assume_role_policy_arns" => top_role.policy_arns = list(key, &v)?,
                 "assume_role_tags" => top_role.tags = string_map(key, &v)?,
@@ -202,10 +204,11 @@ impl S3Config {
                 }
                 "max_retries" => {
                     c.max_retries = u32::try_from(number(key, &v)?).map_err(|_| {
-                        StateError::Config(format!(
+                        StateError::Config(
                             "invalid value for the s3 backend setting \"max_retries\": it is \
                              too large"
-                        ))
+                                .into(),
+                        )
                     })?
                 }
                 other => return Err(unknown_key(other)),
@@ -261,8 +264,7 @@ impl S3Config {
                 self.key
             ));
         }
-        if self.workspace_key_prefix.starts_with('/') || self.workspace_key_prefix.ends_with('/')
-        {
+        if self.workspace_key_prefix.starts_with('/') || self.workspace_key_prefix.ends_with('/') {
             return bad(format!(
                 "invalid s3 backend \"workspace_key_prefix\" {:?}: it must not start or end \
                  with '/'",
@@ -328,8 +330,7 @@ impl S3Config {
 
     /// Whether the `<key>.tflock` object is used for locking.
     pub fn lockfile_enabled(&self) -> bool {
-        self.use_lockfile
-            .unwrap_or(self.dynamodb_table.is_none())
+        self.use_lockfile.unwrap_or(self.dynamodb_table.is_none())
     }
 }
 
@@ -663,7 +664,10 @@ mod tests {
         assert_eq!(block, pairs);
         assert!(block.encrypt && block.use_path_style);
         assert_eq!(block.workspace_key_prefix, "env:");
-        assert!(!block.lockfile_enabled(), "DynamoDB only when a table is set");
+        assert!(
+            !block.lockfile_enabled(),
+            "DynamoDB only when a table is set"
+        );
     }
 
     #[test]
@@ -694,7 +698,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(old, new);
-        assert_eq!(old.endpoints.dynamodb.as_deref(), Some("http://127.0.0.1:2"));
+        assert_eq!(
+            old.endpoints.dynamodb.as_deref(),
+            Some("http://127.0.0.1:2")
+        );
         // -backend-config=endpoints={...} as JSON text
         let pairs = S3Config::from_attrs([
             ("bucket", "b"),
@@ -716,12 +723,17 @@ mod tests {
         let e = S3Config::from_attrs([("bucket", json!("b")), ("encrypt", json!("yes"))])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("\"encrypt\"") && e.contains("true or false"), "{e}");
+        assert!(
+            e.contains("\"encrypt\"") && e.contains("true or false"),
+            "{e}"
+        );
         let e = S3Config::from_attrs([("bucket", json!(["b"]))])
             .unwrap_err()
             .to_string();
         assert!(e.contains("expected a string, got a list"), "{e}");
-        let e = S3Config::from_attrs([("bucket", "b")]).unwrap_err().to_string();
+        let e = S3Config::from_attrs([("bucket", "b")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("needs \"key\""), "{e}");
         let e = S3Config::from_attrs([("bucket", "b"), ("key", "/k"), ("region", "us-east-1")])
             .unwrap_err()
@@ -760,14 +772,20 @@ mod tests {
         ])
         .unwrap();
         let d = format!("{c:?}");
-        assert!(!d.contains("AKIASECRETVALUE") && !d.contains("verysecretvalue"), "{d}");
+        assert!(
+            !d.contains("AKIASECRETVALUE") && !d.contains("verysecretvalue"),
+            "{d}"
+        );
     }
 
     #[test]
     fn lockfile_default() {
-        let c = S3Config::from_attrs([("bucket", "b"), ("key", "k"), ("region", "us-east-1")])
-            .unwrap();
-        assert!(c.lockfile_enabled(), "no table: girder locks with the lock file");
+        let c =
+            S3Config::from_attrs([("bucket", "b"), ("key", "k"), ("region", "us-east-1")]).unwrap();
+        assert!(
+            c.lockfile_enabled(),
+            "no table: girder locks with the lock file"
+        );
         let c = S3Config::from_attrs([
             ("bucket", "b"),
             ("key", "k"),

@@ -324,7 +324,8 @@ impl S3Backend {
 
     fn ddb_get(&self, id: &str, attr: &'static str) -> Result<Option<String>> {
         let id = id.to_string();
-        self.shared.run(|a| async move { a.ddb_get(&id, attr).await })
+        self.shared
+            .run(|a| async move { a.ddb_get(&id, attr).await })
     }
 
     fn decode(&self, bytes: Vec<u8>) -> Result<Vec<u8>> {
@@ -420,7 +421,12 @@ impl S3Backend {
     }
 
     fn digest_error(&self, actual: Option<&str>, expected: &str) -> StateError {
-        let table = self.shared.config.dynamodb_table.clone().unwrap_or_default();
+        let table = self
+            .shared
+            .config
+            .dynamodb_table
+            .clone()
+            .unwrap_or_default();
         let what = match actual {
             Some(a) => format!("its MD5 is {a}"),
             None => "the object does not exist".to_string(),
@@ -572,7 +578,12 @@ impl S3Backend {
                     .map_or(state.serial, |s| s.version.serial.max(state.serial))
                     + 1
             } else {
-                check_write(&location, stored.as_ref().map(|s| &s.version), state, expected)?
+                check_write(
+                    &location,
+                    stored.as_ref().map(|s| &s.version),
+                    state,
+                    expected,
+                )?
             };
             let plain = format::to_bytes_with_serial(state, serial);
             let bytes = self.encode(plain)?;
@@ -681,7 +692,11 @@ impl S3Backend {
                 "the lock item LockID = {:?} in DynamoDB table {} has invalid Info ({e}); if \
                  no run is using the state, delete the item",
                 self.lock_id(),
-                self.shared.config.dynamodb_table.clone().unwrap_or_default()
+                self.shared
+                    .config
+                    .dynamodb_table
+                    .clone()
+                    .unwrap_or_default()
             ))
         })?;
         Ok(Some((info, raw)))
@@ -708,7 +723,9 @@ impl S3Backend {
         }
         if self.table() {
             let (id, j) = (self.lock_id(), json.clone());
-            let took = self.shared.run(|a| async move { a.ddb_lock(&id, &j).await });
+            let took = self
+                .shared
+                .run(|a| async move { a.ddb_lock(&id, &j).await });
             match took {
                 Ok(true) => {}
                 other => {

@@ -138,7 +138,11 @@ wait $pid 2>/dev/null"#;
     /// Creates a bucket.
     pub fn create_bucket(&self, name: &str) {
         self.with_clients(async |s3, _| {
-            s3.create_bucket().bucket(name).send().await.expect("create bucket");
+            s3.create_bucket()
+                .bucket(name)
+                .send()
+                .await
+                .expect("create bucket");
         });
     }
 
@@ -174,7 +178,11 @@ wait $pid 2>/dev/null"#;
     /// Deletes a table.
     pub fn delete_table(&self, name: &str) {
         self.with_clients(async |_, ddb| {
-            ddb.delete_table().table_name(name).send().await.expect("delete table");
+            ddb.delete_table()
+                .table_name(name)
+                .send()
+                .await
+                .expect("delete table");
         });
     }
 
