@@ -376,6 +376,21 @@ pub async fn connect(config: &S3Config) -> Result<Aws> {
         .retry_config(
             aws_config::retry::RetryConfig::standard().with_max_attempts(config.max_retries.max(1)),
         );
+    loader = loader.timeout_config(
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .read_timeout(std::time::Duration::from_secs(120))
+            .build(),
+    );
+    if config.skip_s3_checksum {
+        loader = loader
+            .request_checksum_calculation(
+                aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+            )
+            .response_checksum_validation(
+                aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
+            );
+    }
     if let Some(r) = &config.region {
         loader = loader.region(aws_config::Region::new(r.clone()));
     }

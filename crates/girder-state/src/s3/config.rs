@@ -98,6 +98,9 @@ pub struct S3Config {
     pub skip_metadata_api_check: bool,
     /// Do not check the region name's form.
     pub skip_region_validation: bool,
+    /// Do not compute or validate S3 payload checksums beyond what S3 requires (for
+    /// S3-compatible stores that do not support them).
+    pub skip_s3_checksum: bool,
     /// Maximum attempts per request (Terraform's `max_retries`, default 5).
     pub max_retries: u32,
 }
@@ -128,6 +131,7 @@ impl S3Config {
             skip_credentials_validation: false,
             skip_metadata_api_check: false,
             skip_region_validation: false,
+            skip_s3_checksum: false,
             max_retries: 5,
         }
     }
@@ -199,7 +203,8 @@ impl S3Config {
                 "skip_credentials_validation" => c.skip_credentials_validation = boolean(key, &v)?,
                 "skip_metadata_api_check" => c.skip_metadata_api_check = boolean(key, &v)?,
                 "skip_region_validation" => c.skip_region_validation = boolean(key, &v)?,
-                "skip_requesting_account_id" | "skip_s3_checksum" => {
+                "skip_s3_checksum" => c.skip_s3_checksum = boolean(key, &v)?,
+                "skip_requesting_account_id" => {
                     boolean(key, &v)?;
                 }
                 "max_retries" => {
