@@ -11,7 +11,7 @@ use girder_state::crypto::Cipher;
 use girder_state::s3::{S3Backend, S3Config};
 use girder_state::{Backend, LockInfo, StateError};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// A config pointing at the emulator (Terraform 1.0's setting names).
@@ -58,11 +58,17 @@ fn md5_hex(b: &[u8]) -> String {
         .collect()
 }
 
+/// The conformance suites run alone (write lock); other tests share (read lock).
+static EXCLUSIVE: RwLock<()> = RwLock::new(());
+
+fn shared_slot() -> std::sync::RwLockReadGuard<'static, ()> {
+    EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner())
+}
+
 fn run_conformance(table: bool, lockfile: bool) {
     // One suite at a time: the suite has timing-sensitive cases (a 200 ms lease) and the
     // emulator is slow under load.
-    static SERIAL: Mutex<()> = Mutex::new(());
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _alone = EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner());
     let emu = Emulator::shared();
     let bucket = unique("conf");
     emu.create_bucket(&bucket);
@@ -111,6 +117,7 @@ fn s3_conformance_lockfile_and_dynamodb() {
 /// The objects and items are where Terraform puts and looks for them.
 #[test]
 fn s3_layout_is_terraforms() {
+    let _slot = shared_slot();
     let emu = Emulator::shared();
     let bucket = unique("layout");
     let table = unique("locks");
@@ -199,6 +206,7 @@ fn s3_layout_is_terraforms() {
 /// with the values to check and set.
 #[test]
 fn s3_digest_lost_write_detected() {
+    let _slot = shared_slot();
     let emu = Emulator::shared();
     let bucket = unique("digest");
     let table = unique("locks");
@@ -266,6 +274,7 @@ fn s3_digest_lost_write_detected() {
 /// newer state: its write is conditional on the ETag it read.
 #[test]
 fn s3_fencing_lost_lock_cannot_overwrite() {
+    let _slot = shared_slot();
     let emu = Emulator::shared();
     let bucket = unique("fence");
     let table = unique("locks");
@@ -302,6 +311,7 @@ fn s3_fencing_lost_lock_cannot_overwrite() {
 /// reported stale.
 #[test]
 fn s3_lease_renewed_while_held_and_stale_after_death() {
+    let _slot = shared_slot();
     let emu = Emulator::shared();
     let bucket = unique("lease");
     let table = unique("locks");
@@ -341,6 +351,7 @@ fn s3_lease_renewed_while_held_and_stale_after_death() {
 /// Client-side encryption: the object is an envelope; reading needs the key.
 #[test]
 fn s3_client_side_encryption() {
+    let _slot = shared_slot();
     let emu = Emulator::shared();
     let bucket = unique("enc");
     emu.create_bucket(&bucket);
@@ -366,6 +377,7 @@ fn s3_client_side_encryption() {
 /// dropped inside an async task without a panic.
 #[test]
 fn s3_from_spawn_blocking_of_another_runtime() {
+    let _slot = shared_slot();
     let emu = Emulator::shared();
     let bucket = unique("rt");
     emu.create_bucket(&bucket);
@@ -401,6 +413,7 @@ fn s3_from_spawn_blocking_of_another_runtime() {
 /// Errors from an unreachable or misconfigured service are clear, not panics.
 #[test]
 fn s3_missing_bucket_is_a_clear_error() {
+    let _slot = shared_slot();
     let emu = Emulator::shared();
     let cfg = config(
         emu,
@@ -423,6 +436,7 @@ fn s3_missing_bucket_is_a_clear_error() {
 /// assume_role: credentials come from STS AssumeRole at the configured STS endpoint.
 #[test]
 fn s3_assume_role_through_sts_endpoint() {
+    let _slot = shared_slot();
     let emu = Emulator::shared();
     let bucket = unique("role");
     emu.create_bucket(&bucket);
@@ -461,4 +475,51 @@ fn s3_assume_role_through_sts_endpoint() {
         .read()
         .expect_err("STS unreachable");
     assert!(e.to_string().contains("s3://"), "{e}");
+}
+
+/// A crashed run's long journal (many objects) is replayed by read() and folded in by the
+/// next lock(), which removes the journal objects.
+#[test]
+fn s3_long_journal_recovered_after_crash() {
+    let _slot = shared_slot();
+    let emu = Emulator::shared();
+    let bucket = unique("journal");
+    let table = unique("locks");
+    emu.create_bucket(&bucket);
+    emu.create_table(&table);
+    let cfg = config(emu, &bucket, "terraform.tfstate", Some(&table), false);
+    const N: usize = 60;
+    let dead_id = {
+        let b = backend(&cfg);
+        let h = b.lock(&LockInfo::new("apply"), Duration::ZERO).unwrap();
+        b.write(&sample_state(1), None).unwrap();
+        for i in 0..N {
+            b.append_change(&girder_state::InstanceChange::SetOutput {
+                name: format!("out{i:03}"),
+                value: girder_state::OutputValue {
+                    value: serde_json::json!(i),
+                    ty: serde_json::json!("number"),
+                    sensitive: false,
+                },
+            })
+            .unwrap();
+        }
+        h.id // the run dies here
+    };
+    assert_eq!(
+        emu.list(&bucket, "terraform.tfstate.journal/").len(),
+        N + 1,
+        "header + one object per change"
+    );
+    let (s, v) = backend(&cfg).read().unwrap().unwrap();
+    assert_eq!(s.outputs.len(), N + 1, "replayed in memory");
+    assert_eq!(s.outputs["out059"].value, serde_json::json!(59));
+    let b = backend(&cfg);
+    b.force_unlock(&dead_id).unwrap();
+    let h = b.lock(&LockInfo::new("apply"), Duration::ZERO).unwrap();
+    assert!(emu.list(&bucket, "terraform.tfstate.journal/").is_empty());
+    let (s2, v2) = b.read().unwrap().unwrap();
+    assert_eq!(v2.serial, v.serial + 1, "folded into a new snapshot");
+    assert_eq!(s2.outputs, s.outputs);
+    b.unlock(&h.id).unwrap();
 }

@@ -198,13 +198,41 @@ impl Aws {
             .map_err(|e| err("S3", "DeleteObject", &self.s3_target(key), e))
     }
 
-    /// Deletes many keys (one request per key; journals are compacted at every run's end,
-    /// so there are few).
+    /// Deletes many keys, a few requests at a time (journals are compacted at every run's
+    /// end, so there are few).
     pub async fn delete_all(&self, keys: Vec<String>) -> Result<()> {
+        let mut set = tokio::task::JoinSet::new();
         for k in keys {
-            self.delete(&k).await?;
+            while set.len() >= PARALLEL {
+                join_one(&mut set).await?;
+            }
+            let me = self.clone();
+            set.spawn(async move { me.delete(&k).await });
+        }
+        while !set.is_empty() {
+            join_one(&mut set).await?;
         }
         Ok(())
+    }
+
+    /// Gets many objects, a few requests at a time; results in the order of `keys`.
+    pub async fn get_all(&self, keys: Vec<String>) -> Result<Vec<Option<Object>>> {
+        let mut out: Vec<Option<Object>> = Vec::new();
+        out.resize_with(keys.len(), || None);
+        let mut set = tokio::task::JoinSet::new();
+        for (i, k) in keys.into_iter().enumerate() {
+            while set.len() >= PARALLEL {
+                let (j, o) = join_one(&mut set).await?;
+                out[j] = o;
+            }
+            let me = self.clone();
+            set.spawn(async move { me.get(&k).await.map(|o| (i, o)) });
+        }
+        while !set.is_empty() {
+            let (j, o) = join_one(&mut set).await?;
+            out[j] = o;
+        }
+        Ok(out)
     }
 
     /// ListObjectsV2 of every key under `prefix`, in key order.
@@ -359,6 +387,19 @@ impl Aws {
 
     fn item(&self, table: &str, lock_id: &str) -> String {
         format!("table {table} item LockID={lock_id:?}")
+    }
+}
+
+/// Requests in flight for bulk operations.
+const PARALLEL: usize = 16;
+
+async fn join_one<T: 'static>(set: &mut tokio::task::JoinSet<Result<T>>) -> Result<T> {
+    match set.join_next().await {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => Err(StateError::Backend(format!(
+            "an S3 request task failed: {e}"
+        ))),
+        None => Err(StateError::Backend("no S3 request in flight".into())),
     }
 }
 

@@ -499,8 +499,12 @@ impl S3Backend {
         }
         current.sort();
         let mut bytes = Vec::new();
-        for (_, k) in &current {
-            let Some(obj) = self.get(k)? else {
+        let wanted: Vec<String> = current.iter().map(|(_, k)| k.clone()).collect();
+        let objects = self
+            .shared
+            .run(|a| async move { a.get_all(wanted).await })?;
+        for ((_, k), obj) in current.iter().zip(objects) {
+            let Some(obj) = obj else {
                 continue; // deleted by a concurrent compaction
             };
             let part = match &self.shared.cipher {
@@ -636,8 +640,12 @@ impl S3Backend {
     /// Folds a pending journal into the state. Requires the lock.
     fn compact_locked(&self, inner: &mut Inner) -> Result<Option<Version>> {
         inner.journal = None;
+        // Cheap when there is nothing to recover: one LIST, no state download.
+        let keys = self.list(&self.journal_prefix())?;
+        if keys.is_empty() {
+            return Ok(None);
+        }
         let Some((mut state, stored)) = self.read_full()? else {
-            let keys = self.list(&self.journal_prefix())?;
             if let Some(k) = keys.first() {
                 return Err(StateError::Journal {
                     path: self.journal_location(k),
@@ -1123,7 +1131,8 @@ impl Backend for S3Backend {
         if inner.journal.is_none() {
             // Fold in anything left over, then start a journal on the current snapshot.
             self.compact_locked(&mut inner)?;
-            let Some(base) = inner.last.clone() else {
+            let base = self.read_object()?.map(|(_, s)| s);
+            let Some(base) = base else {
                 return Err(StateError::Config(
                     "there is no stored state to journal changes against; write the initial \
                      state first"
@@ -1134,6 +1143,7 @@ impl Backend for S3Backend {
                 lineage: base.version.lineage.clone(),
                 base_serial: base.version.serial,
             };
+            inner.last = Some(base);
             let line = self.seal_line(journal::encode_header(&header))?;
             let key = self.journal_key(header.base_serial, 0);
             self.put_journal(&key, line)?;
