@@ -904,18 +904,18 @@ impl S3Backend {
             inner: Mutex::new(Inner::default()),
         }
     }
+}
 
-    /// Terraform's `keyEnv`: the workspace a listed key belongs to, if any.
-    fn key_workspace(&self, key: &str) -> Option<String> {
-        let c = &self.shared.config;
-        if c.workspace_key_prefix.is_empty() {
-            let (ws, rest) = key.split_once('/')?;
-            return (rest == c.key).then(|| ws.to_string());
-        }
-        let rest = key.strip_prefix(&format!("{}/", c.workspace_key_prefix))?;
-        let (ws, rest) = rest.split_once('/')?;
-        (rest == c.key && !ws.is_empty()).then(|| ws.to_string())
-    }
+/// Terraform's `keyEnv`: the workspace a listed key belongs to, if any, for state key
+/// `key_name` and workspace prefix `prefix`.
+pub fn workspace_of_key(prefix: &str, key_name: &str, key: &str) -> Option<String> {
+    let rest = if prefix.is_empty() {
+        key
+    } else {
+        key.strip_prefix(prefix)?.strip_prefix('/')?
+    };
+    let (ws, rest) = rest.split_once('/')?;
+    (rest == key_name && !ws.is_empty()).then(|| ws.to_string())
 }
 
 /// `path.Join` semantics for keys: no empty segments, no `.` segments.
@@ -1082,7 +1082,7 @@ impl Backend for S3Backend {
         let mut names: Vec<String> = self
             .list(&prefix)?
             .iter()
-            .filter_map(|k| self.key_workspace(k))
+            .filter_map(|k| workspace_of_key(&c.workspace_key_prefix, &c.key, k))
             .filter(|n| n != DEFAULT_WORKSPACE && validate_workspace_name(n).is_ok())
             .collect();
         names.sort();
@@ -1198,5 +1198,40 @@ impl S3Backend {
                 ),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workspace_keys_as_terraform() {
+        let mut c = S3Config::new("b", "app/terraform.tfstate");
+        assert_eq!(S3Backend::key_for(&c, "default"), "app/terraform.tfstate");
+        assert_eq!(
+            S3Backend::key_for(&c, "dev"),
+            "env:/dev/app/terraform.tfstate"
+        );
+        let ws = |k: &str| workspace_of_key("env:", "app/terraform.tfstate", k);
+        assert_eq!(ws("env:/dev/app/terraform.tfstate").as_deref(), Some("dev"));
+        assert_eq!(ws("env:/dev/app/terraform.tfstate.tflock"), None);
+        assert_eq!(ws("env:/dev/app/terraform.tfstate.journal/1/0"), None);
+        assert_eq!(ws("env:/dev/other.tfstate"), None);
+        assert_eq!(ws("app/terraform.tfstate"), None);
+        assert_eq!(ws("env:x/dev/app/terraform.tfstate"), None);
+        c.workspace_key_prefix = String::new();
+        assert_eq!(S3Backend::key_for(&c, "dev"), "dev/app/terraform.tfstate");
+        assert_eq!(
+            workspace_of_key("", "t.tfstate", "dev/t.tfstate").as_deref(),
+            Some("dev")
+        );
+        c.workspace_key_prefix = "a//b".into();
+        assert_eq!(S3Backend::key_for(&c, "x"), "a/b/x/app/terraform.tfstate");
+    }
+
+    #[test]
+    fn md5_is_hex() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
     }
 }
