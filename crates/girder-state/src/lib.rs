@@ -25,6 +25,7 @@ pub mod journal;
 pub mod local;
 pub mod lock;
 pub mod model;
+pub mod s3;
 
 pub use backend::{
     check_write, validate_workspace_name, Backend, InstanceChange, ResourceRef, Version,
