@@ -231,8 +231,7 @@ impl<T> DepGraph<T> {
         }
         let mut path = vec![];
         let mut cur = start;
-        loop {
-            let Some(&p) = prev.get(&cur) else { break };
+        while let Some(&p) = prev.get(&cur) {
             if p == start {
                 break;
             }
