@@ -194,7 +194,10 @@ mod tests {
             console(&Value::null(Type::empty_object())),
             "null /* object */"
         );
-        assert_eq!(console(&Value::unknown(Type::String)), "(known after apply)");
+        assert_eq!(
+            console(&Value::unknown(Type::String)),
+            "(known after apply)"
+        );
         assert_eq!(console(&Value::int(3).mark_sensitive()), "(sensitive)");
     }
 

@@ -395,7 +395,8 @@ impl<'a> Ev<'a> {
     }
 
     pub(crate) fn index(&mut self, coll: Value, key: Value, sp: Span) -> R {
-        const NOT_FOUND: &str = "The given key does not identify an element in this collection value";
+        const NOT_FOUND: &str =
+            "The given key does not identify an element in this collection value";
         if coll.is_null() {
             return Err(self.err(
                 sp,
@@ -504,8 +505,14 @@ impl<'a> Ev<'a> {
     fn conditional(&mut self, c: &Node, t: &Node, f: &Node) -> R {
         let tr = self.eval(t);
         let fr = self.eval(f);
-        let tv = tr.as_ref().cloned().unwrap_or_else(|_| Value::unknown_dynamic());
-        let fv = fr.as_ref().cloned().unwrap_or_else(|_| Value::unknown_dynamic());
+        let tv = tr
+            .as_ref()
+            .cloned()
+            .unwrap_or_else(|_| Value::unknown_dynamic());
+        let fv = fr
+            .as_ref()
+            .cloned()
+            .unwrap_or_else(|_| Value::unknown_dynamic());
         let is_dyn_null = |v: &Value| matches!(v.kind(), Kind::Null(Type::Dynamic));
         let rty = if is_dyn_null(&tv) {
             Some(fv.ty())
@@ -712,15 +719,20 @@ impl<'a> Ev<'a> {
                     let ks = key.as_str().unwrap_or_default().to_string();
                     if f.group {
                         groups.entry(ks).or_default().push(val);
-                    } else if obj.contains_key(&ks) {
-                        diags.push(self.diag(
-                            kn.span,
-                            "Duplicate object key",
-                            format!("Two different items produced the key {ks:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."),
-                        ));
-                        break;
                     } else {
-                        obj.insert(ks, val);
+                        match obj.entry(ks) {
+                            std::collections::btree_map::Entry::Occupied(e) => {
+                                diags.push(self.diag(
+                                    kn.span,
+                                    "Duplicate object key",
+                                    format!("Two different items produced the key {:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", e.key()),
+                                ));
+                                break;
+                            }
+                            std::collections::btree_map::Entry::Vacant(e) => {
+                                e.insert(val);
+                            }
+                        }
                     }
                 }
             }
@@ -892,7 +904,10 @@ impl<'a> Ev<'a> {
         let Some(func) = ctx.functions.get(&c.name) else {
             let mut detail = format!("There is no function named {:?}.", &*c.name);
             if let Some(s) = suggest(&c.name, &ctx.functions.names()) {
-                detail = format!("There is no function named {:?}. Did you mean {s:?}?", &*c.name);
+                detail = format!(
+                    "There is no function named {:?}. Did you mean {s:?}?",
+                    &*c.name
+                );
             }
             return Err(self.err(c.name_span, "Call to unknown function", detail));
         };
@@ -1107,9 +1122,10 @@ impl<'a> Ev<'a> {
                             .and_then(|i| l.get(i)),
                         _ => break,
                     },
-                    (Step::Attr(..) | Step::Index(..) | Step::LegacyIndex(..), Kind::Unknown(_)) => {
-                        return true
-                    }
+                    (
+                        Step::Attr(..) | Step::Index(..) | Step::LegacyIndex(..),
+                        Kind::Unknown(_),
+                    ) => return true,
                     _ => break,
                 };
                 match next {

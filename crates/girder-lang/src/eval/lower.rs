@@ -491,7 +491,9 @@ fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>) -> Vec<TPart> {
 /// Parses and lowers the text of a template file (`templatefile`): the whole text is the
 /// template, as if it were the body of a heredoc.
 pub(crate) fn lower_template_text(text: &str) -> Result<Node, String> {
-    let t: Template = text.parse().map_err(|e: hcl_edit::parser::Error| e.to_string())?;
+    let t: Template = text
+        .parse()
+        .map_err(|e: hcl_edit::parser::Error| e.to_string())?;
     let l = Lowerer { src: text, base: 0 };
     let mut toks = l.flatten(&t, true);
     apply_strips(&mut toks);

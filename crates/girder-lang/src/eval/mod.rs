@@ -9,8 +9,8 @@
 //! known.
 
 pub mod ast;
-pub(crate) mod lower;
 pub(crate) mod interp;
+pub(crate) mod lower;
 pub(crate) mod ops;
 pub(crate) mod refs_impl;
 
