@@ -140,13 +140,14 @@ impl<'a> Lowerer<'a> {
                 if indented {
                     if let Some(rr) = r.clone() {
                         // hcl-edit's dedent differs from HCL's in corner cases: parse the
-                        // heredoc again as a flush one (same byte offsets) and dedent here.
+                        // heredoc again as a flush one (one byte shorter: `<<` for `<<-`) and
+                        // dedent here.
                         let text = &self.src[rr.clone()];
-                        let flush = format!(" <<{}", &text[3..]);
+                        let flush = format!("<<{}", &text[3..]);
                         if let Ok(Expression::HeredocTemplate(h2)) = flush.parse::<Expression>() {
                             let sub = Lowerer {
                                 src: &flush,
-                                base: self.base + rr.start,
+                                base: self.base + rr.start + 1,
                             };
                             let mut toks = sub.flatten(&h2.template, true);
                             apply_strips(&mut toks);
