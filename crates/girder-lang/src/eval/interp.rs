@@ -2,11 +2,11 @@
 //! and diagnostics.
 
 use super::ast::*;
+use super::conv::{convert, unify};
 use super::ops;
 use super::EvalContext;
 use crate::functions::CallContext;
 use crate::source::SourceFile;
-use girder_core::convert::{convert, unify};
 use girder_core::value::Kind;
 use girder_core::{Diagnostic, Diagnostics, Marks, Number, Type, Value};
 use std::collections::BTreeMap;

@@ -9,6 +9,7 @@
 //! known.
 
 pub mod ast;
+pub mod conv;
 pub(crate) mod interp;
 pub(crate) mod lower;
 pub(crate) mod ops;

@@ -1,8 +1,8 @@
 //! Operators, with cty's conversion, null, unknown and mark rules.
 
 use super::ast::{BinOp, Span, UnOp};
+use super::conv::convert;
 use super::interp::{unknown, Ev, R};
-use girder_core::convert::convert;
 use girder_core::value::Kind;
 use girder_core::{Number, Type, Value};
 
