@@ -79,6 +79,33 @@ pub fn mismatch_message(got: &Type, want: &Type) -> String {
         (Type::Object(_), Type::Map(e)) if **e == Type::Dynamic => {
             "all map elements must have the same type".into()
         }
+        (Type::Tuple(ts), Type::List(e) | Type::Set(e)) => {
+            for (i, t) in ts.iter().enumerate() {
+                if !convertible(t, e) {
+                    return format!("element {i}: {}", mismatch_message(t, e));
+                }
+            }
+            format!("{} required", constraint_name(want))
+        }
+        (Type::Object(o), Type::Map(e)) => {
+            for (k, t) in &o.attrs {
+                if !convertible(t, e) {
+                    return format!("element {k:?}: {}", mismatch_message(t, e));
+                }
+            }
+            format!("{} required", constraint_name(want))
+        }
+        (
+            Type::List(g) | Type::Set(g) | Type::Map(g),
+            Type::List(e) | Type::Set(e) | Type::Map(e),
+        ) if std::mem::discriminant(got) == std::mem::discriminant(want) => {
+            let kind = match want {
+                Type::List(_) => "list",
+                Type::Set(_) => "set",
+                _ => "map",
+            };
+            format!("incorrect {kind} element type: {}", mismatch_message(g, e))
+        }
         _ => format!("{} required", constraint_name(want)),
     }
 }

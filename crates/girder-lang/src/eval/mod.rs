@@ -14,6 +14,7 @@ pub(crate) mod interp;
 pub(crate) mod lower;
 pub(crate) mod ops;
 pub(crate) mod refs_impl;
+pub mod typeexpr;
 
 use crate::functions::FunctionTable;
 use crate::source::Expr;
