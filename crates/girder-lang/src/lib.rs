@@ -17,5 +17,6 @@ pub mod config;
 pub mod eval;
 pub mod fmt;
 pub mod functions;
+pub mod inputs;
 pub mod refs;
 pub mod source;
