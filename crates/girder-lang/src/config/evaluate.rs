@@ -6,7 +6,7 @@ use super::validate::conforms;
 use super::{Config, Module};
 use crate::eval::{eval, EvalContext};
 use crate::functions::FunctionTable;
-use crate::refs::{references, Subject};
+use crate::refs::{references, Reference, Subject};
 use crate::source::Expr;
 use girder_core::convert::convert;
 use girder_core::{Diagnostic, Diagnostics, Value};
@@ -44,6 +44,11 @@ pub struct Scope<'a> {
 impl Scope<'_> {
     /// The context for one expression.
     pub fn context_for(&self, e: &Expr) -> EvalContext {
+        self.context_from_refs(&references(e))
+    }
+
+    /// The context for an expression whose references are known.
+    pub fn context_from_refs(&self, refs: &[Reference]) -> EvalContext {
         let mut vars: BTreeMap<String, Value> = BTreeMap::new();
         let mut locals: BTreeMap<String, Value> = BTreeMap::new();
         let mut ctx = EvalContext {
@@ -51,23 +56,23 @@ impl Scope<'_> {
             functions: self.functions.clone(),
             base_dir: self.base_dir.clone(),
         };
-        for r in references(e) {
-            match r.subject {
+        for r in refs {
+            match &r.subject {
                 Subject::Var(n) => {
-                    if let Some(v) = self.variables.get(&n) {
-                        vars.insert(n, v.clone());
+                    if let Some(v) = self.variables.get(n) {
+                        vars.insert(n.clone(), v.clone());
                     }
                 }
                 Subject::Local(n) => {
-                    if let Some(v) = self.locals.get(&n) {
-                        locals.insert(n, v.clone());
+                    if let Some(v) = self.locals.get(n) {
+                        locals.insert(n.clone(), v.clone());
                     }
                 }
                 Subject::Resource {
                     mode, type_name, ..
                 } => {
                     let root = match mode {
-                        girder_core::addr::ResourceMode::Managed => type_name,
+                        girder_core::addr::ResourceMode::Managed => type_name.clone(),
                         girder_core::addr::ResourceMode::Data => "data".to_string(),
                     };
                     ctx.variables.insert(root, Value::unknown_dynamic());
@@ -158,13 +163,15 @@ pub fn evaluate_root(
     let n = m.locals.len();
     let mut dependents: Vec<Vec<usize>> = vec![vec![]; n];
     let mut indeg = vec![0usize; n];
+    let mut local_refs: Vec<Vec<Reference>> = vec![vec![]; n];
     for (i, l) in m.locals.iter().enumerate() {
         if index[l.name.as_str()] != i {
             continue;
         }
         let mut seen = Vec::new();
-        for r in references(&l.expr) {
-            if let Subject::Local(dep) = r.subject {
+        local_refs[i] = references(&l.expr);
+        for r in &local_refs[i] {
+            if let Subject::Local(dep) = &r.subject {
                 if let Some(&j) = index.get(dep.as_str()) {
                     if !seen.contains(&j) {
                         seen.push(j);
@@ -193,7 +200,7 @@ pub fn evaluate_root(
                 functions: functions.clone(),
                 base_dir: base_dir.to_path_buf(),
             };
-            let ctx = scope.context_for(&l.expr);
+            let ctx = scope.context_from_refs(&local_refs[i]);
             match eval(&l.expr, &ctx) {
                 Ok(v) => v,
                 Err(d) => {

@@ -69,7 +69,7 @@ pub(crate) fn load_module_dir_named(dir: &Path, prefix: &str) -> (Module, Diagno
     let mut loader = Loader::new(&mut diags);
     for name in &primaries {
         if let Some(file) = read_file(dir, prefix, name, loader.diags) {
-            loader.load_file(&file, &mut module);
+            loader.load_file(&SrcFile::new(file.clone()), &mut module);
             module.files.push(file);
         }
     }
@@ -77,7 +77,7 @@ pub(crate) fn load_module_dir_named(dir: &Path, prefix: &str) -> (Module, Diagno
         if let Some(file) = read_file(dir, prefix, name, loader.diags) {
             let mut over = Module::default();
             loader.override_mode = true;
-            loader.load_file(&file, &mut over);
+            loader.load_file(&SrcFile::new(file.clone()), &mut over);
             loader.override_mode = false;
             module.files.push(file);
             super::merge::merge_override(&mut module, over, loader.diags);
@@ -313,7 +313,7 @@ fn has_call(e: &Expression) -> bool {
 }
 
 /// The source text of an expression with blanks removed (`aws.west`, `aws_instance.a[0]`).
-fn expr_text(file: &SourceFile, e: &Expression) -> String {
+fn expr_text(file: &SrcFile, e: &Expression) -> String {
     match e.span() {
         Some(r) => file.text[r]
             .chars()
@@ -360,6 +360,61 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 // ---------------------------------------------------------------------------------------------
+// spans
+
+/// A source file with a line index, so that spans cost O(log lines) instead of a scan from the
+/// start of the file.
+pub(crate) struct SrcFile {
+    pub(crate) arc: Arc<SourceFile>,
+    line_starts: Vec<usize>,
+}
+
+impl std::ops::Deref for SrcFile {
+    type Target = SourceFile;
+    fn deref(&self) -> &SourceFile {
+        &self.arc
+    }
+}
+
+impl SrcFile {
+    pub(crate) fn new(arc: Arc<SourceFile>) -> SrcFile {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            arc.text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        SrcFile { arc, line_starts }
+    }
+
+    fn pos(&self, byte: usize) -> girder_core::diag::Pos {
+        let text = &self.arc.text;
+        let mut byte = byte.min(text.len());
+        while !text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= byte);
+        let start = self.line_starts[line - 1];
+        girder_core::diag::Pos {
+            line,
+            column: text[start..byte].chars().count() + 1,
+            byte,
+        }
+    }
+
+    /// The span of a byte range (same result as [`SourceFile::span`]).
+    pub(crate) fn span(&self, range: std::ops::Range<usize>) -> SourceSpan {
+        SourceSpan {
+            filename: self.arc.name.clone(),
+            start: self.pos(range.start),
+            end: self.pos(range.end.max(range.start)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // the loader
 
 struct Loader<'d> {
@@ -372,7 +427,7 @@ struct Loader<'d> {
 
 /// Walks an expression for function calls and operator errors between literals.
 struct ExprScan<'a> {
-    file: &'a Arc<SourceFile>,
+    file: &'a SrcFile,
     calls: &'a mut Vec<CallSite>,
     problems: &'a mut Vec<Diagnostic>,
 }
@@ -469,7 +524,7 @@ impl hcl_edit::visit::Visit for ExprScan<'_> {
 }
 
 /// The header span of a block: its type and labels.
-fn header_span(file: &SourceFile, b: &Block) -> SourceSpan {
+fn header_span(file: &SrcFile, b: &Block) -> SourceSpan {
     let start = b
         .ident
         .span()
@@ -489,7 +544,7 @@ fn header_span(file: &SourceFile, b: &Block) -> SourceSpan {
     file.span(start..end)
 }
 
-fn label_span(file: &SourceFile, b: &Block, i: usize) -> SourceSpan {
+fn label_span(file: &SrcFile, b: &Block, i: usize) -> SourceSpan {
     match b.labels.get(i) {
         Some(hcl_edit::structure::BlockLabel::Ident(x)) => file.span(x.span().unwrap_or(0..0)),
         Some(hcl_edit::structure::BlockLabel::String(x)) => file.span(x.span().unwrap_or(0..0)),
@@ -530,7 +585,7 @@ impl<'d> Loader<'d> {
         );
     }
 
-    fn load_file(&mut self, file: &Arc<SourceFile>, m: &mut Module) {
+    fn load_file(&mut self, file: &SrcFile, m: &mut Module) {
         let body = match hcl_edit::parser::parse_body(&file.text) {
             Ok(b) => b,
             Err(e) => {
@@ -694,7 +749,7 @@ impl<'d> Loader<'d> {
     }
 
     /// Checks the number of labels; false (with a diagnostic) when wrong.
-    fn labels(&mut self, file: &SourceFile, b: &Block, names: &[&str]) -> bool {
+    fn labels(&mut self, file: &SrcFile, b: &Block, names: &[&str]) -> bool {
         let ty = b.ident.as_str();
         if b.labels.len() < names.len() {
             let detail = format!(
@@ -739,7 +794,7 @@ impl<'d> Loader<'d> {
     }
 
     /// Reports arguments and blocks not in the lists, and arguments set twice.
-    fn check_schema(&mut self, file: &SourceFile, body: &HBody, attrs: &[&str], blocks: &[&str]) {
+    fn check_schema(&mut self, file: &SrcFile, body: &HBody, attrs: &[&str], blocks: &[&str]) {
         let mut seen: Vec<(&str, SourceSpan)> = Vec::new();
         for a in body.attributes() {
             let name = a.key.as_str();
@@ -793,17 +848,17 @@ impl<'d> Loader<'d> {
         }
     }
 
-    fn expr(&mut self, file: &Arc<SourceFile>, e: &Expression) -> Expr {
+    fn expr(&mut self, file: &SrcFile, e: &Expression) -> Expr {
         let mut scan = ExprScan {
             file,
             calls: &mut self.calls,
             problems: &mut self.problems,
         };
         hcl_edit::visit::Visit::visit_expr(&mut scan, e);
-        Expr::new(e.clone(), file.clone())
+        Expr::new(e.clone(), file.arc.clone())
     }
 
-    fn attr(&mut self, file: &Arc<SourceFile>, a: &Attribute) -> Attr {
+    fn attr(&mut self, file: &SrcFile, a: &Attribute) -> Attr {
         Attr {
             name: a.key.as_str().to_string(),
             expr: self.expr(file, &a.value),
@@ -813,7 +868,7 @@ impl<'d> Loader<'d> {
         }
     }
 
-    fn required_expr(&mut self, file: &Arc<SourceFile>, b: &Block, name: &str) -> Option<Expr> {
+    fn required_expr(&mut self, file: &SrcFile, b: &Block, name: &str) -> Option<Expr> {
         match b.body.get_attribute(name) {
             Some(a) => Some(self.expr(file, &a.value)),
             None => {
@@ -823,7 +878,7 @@ impl<'d> Loader<'d> {
         }
     }
 
-    fn missing(&mut self, file: &SourceFile, b: &Block, name: &str) {
+    fn missing(&mut self, file: &SrcFile, b: &Block, name: &str) {
         self.err(
             "Missing required argument",
             format!("The argument \"{name}\" is required, but no definition was found."),
@@ -833,7 +888,7 @@ impl<'d> Loader<'d> {
     }
 
     /// A value that must be known when the configuration is loaded.
-    fn static_value(&mut self, file: &SourceFile, a: &Attribute) -> Option<Value> {
+    fn static_value(&mut self, file: &SrcFile, a: &Attribute) -> Option<Value> {
         if let Some(v) = literal_value(&a.value) {
             return Some(v);
         }
@@ -856,7 +911,7 @@ impl<'d> Loader<'d> {
         None
     }
 
-    fn static_typed(&mut self, file: &SourceFile, a: &Attribute, ty: Type) -> Option<Value> {
+    fn static_typed(&mut self, file: &SrcFile, a: &Attribute, ty: Type) -> Option<Value> {
         let v = self.static_value(file, a)?;
         match convert(&v, &ty) {
             Ok(v) if !v.is_null() => Some(v),
@@ -881,17 +936,17 @@ impl<'d> Loader<'d> {
         }
     }
 
-    fn static_string(&mut self, file: &SourceFile, a: &Attribute) -> Option<String> {
+    fn static_string(&mut self, file: &SrcFile, a: &Attribute) -> Option<String> {
         self.static_typed(file, a, Type::String)
             .and_then(|v| v.as_str().map(str::to_string))
     }
 
-    fn static_bool(&mut self, file: &SourceFile, a: &Attribute) -> Option<bool> {
+    fn static_bool(&mut self, file: &SrcFile, a: &Attribute) -> Option<bool> {
         self.static_typed(file, a, Type::Bool)
             .and_then(|v| v.as_bool())
     }
 
-    fn provider_ref(&mut self, file: &SourceFile, e: &Expression) -> ProviderRef {
+    fn provider_ref(&mut self, file: &SrcFile, e: &Expression) -> ProviderRef {
         let text = expr_text(file, e);
         let text = unquote(&text);
         let span = file.span(e.span().unwrap_or(0..0));
@@ -910,7 +965,7 @@ impl<'d> Loader<'d> {
         ProviderRef { name, alias, span }
     }
 
-    fn expr_list(&mut self, file: &Arc<SourceFile>, a: &Attribute) -> Vec<Expr> {
+    fn expr_list(&mut self, file: &SrcFile, a: &Attribute) -> Vec<Expr> {
         match &a.value {
             Expression::Array(items) => items.iter().map(|e| self.expr(file, e)).collect(),
             other => {
@@ -925,7 +980,7 @@ impl<'d> Loader<'d> {
         }
     }
 
-    fn check_rule(&mut self, file: &Arc<SourceFile>, b: &Block) -> Option<CheckRule> {
+    fn check_rule(&mut self, file: &SrcFile, b: &Block) -> Option<CheckRule> {
         if !self.labels(file, b, &[]) {
             return None;
         }
@@ -943,7 +998,7 @@ impl<'d> Loader<'d> {
 
     fn generic_body(
         &mut self,
-        file: &Arc<SourceFile>,
+        file: &SrcFile,
         body: &HBody,
         span: Option<SourceSpan>,
         skip: &[&str],
@@ -997,7 +1052,7 @@ impl<'d> Loader<'d> {
         out
     }
 
-    fn dynamic_block(&mut self, file: &Arc<SourceFile>, b: &Block) -> Option<NestedBlock> {
+    fn dynamic_block(&mut self, file: &SrcFile, b: &Block) -> Option<NestedBlock> {
         if !self.labels(file, b, &["type"]) {
             return None;
         }
@@ -1063,7 +1118,7 @@ impl<'d> Loader<'d> {
 
     // ----- top-level blocks -----
 
-    fn terraform(&mut self, file: &Arc<SourceFile>, b: &Block, m: &mut Module) {
+    fn terraform(&mut self, file: &SrcFile, b: &Block, m: &mut Module) {
         if !self.labels(file, b, &[]) {
             return;
         }
@@ -1192,7 +1247,7 @@ impl<'d> Loader<'d> {
         }
     }
 
-    fn provider(&mut self, file: &Arc<SourceFile>, b: &Block) -> Option<ProviderConfig> {
+    fn provider(&mut self, file: &SrcFile, b: &Block) -> Option<ProviderConfig> {
         if !self.labels(file, b, &["name"]) {
             return None;
         }
@@ -1215,7 +1270,7 @@ impl<'d> Loader<'d> {
         })
     }
 
-    fn variable(&mut self, file: &Arc<SourceFile>, b: &Block) -> Option<Variable> {
+    fn variable(&mut self, file: &SrcFile, b: &Block) -> Option<Variable> {
         if !self.labels(file, b, &["name"]) {
             return None;
         }
@@ -1239,7 +1294,7 @@ impl<'d> Loader<'d> {
             span: header_span(file, b),
         };
         if let Some(a) = b.body.get_attribute("type") {
-            v.type_expr = Some(Expr::new(a.value.clone(), file.clone()));
+            v.type_expr = Some(Expr::new(a.value.clone(), file.arc.clone()));
             match super::typecons::type_constraint(&a.value) {
                 Ok(t) => v.ty = t,
                 Err((summary, detail, range)) => {
@@ -1289,7 +1344,7 @@ impl<'d> Loader<'d> {
         Some(v)
     }
 
-    fn locals(&mut self, file: &Arc<SourceFile>, b: &Block, m: &mut Module) {
+    fn locals(&mut self, file: &SrcFile, b: &Block, m: &mut Module) {
         if !self.labels(file, b, &[]) {
             return;
         }
@@ -1314,7 +1369,7 @@ impl<'d> Loader<'d> {
         }
     }
 
-    fn output(&mut self, file: &Arc<SourceFile>, b: &Block) -> Option<Output> {
+    fn output(&mut self, file: &SrcFile, b: &Block) -> Option<Output> {
         if !self.labels(file, b, &["name"]) {
             return None;
         }
@@ -1362,12 +1417,7 @@ impl<'d> Loader<'d> {
         })
     }
 
-    fn resource(
-        &mut self,
-        file: &Arc<SourceFile>,
-        b: &Block,
-        mode: ResourceMode,
-    ) -> Option<Resource> {
+    fn resource(&mut self, file: &SrcFile, b: &Block, mode: ResourceMode) -> Option<Resource> {
         if !self.labels(file, b, &["type", "name"]) {
             return None;
         }
@@ -1481,7 +1531,7 @@ impl<'d> Loader<'d> {
         Some(r)
     }
 
-    fn lifecycle(&mut self, file: &Arc<SourceFile>, lb: &Block) -> Lifecycle {
+    fn lifecycle(&mut self, file: &SrcFile, lb: &Block) -> Lifecycle {
         let mut l = Lifecycle::default();
         if let Some(a) = lb.body.get_attribute("create_before_destroy") {
             l.create_before_destroy = self.static_bool(file, a);
@@ -1539,7 +1589,7 @@ impl<'d> Loader<'d> {
         l
     }
 
-    fn module_call(&mut self, file: &Arc<SourceFile>, b: &Block) -> Option<ModuleCall> {
+    fn module_call(&mut self, file: &SrcFile, b: &Block) -> Option<ModuleCall> {
         if !self.labels(file, b, &["name"]) {
             return None;
         }

@@ -6,7 +6,7 @@ use crate::functions::FunctionTable;
 use crate::refs::{references, Reference, Subject};
 use girder_core::convert::convert;
 use girder_core::Diagnostics;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Terraform 1.0.3's functions: name, positional parameters, variadic parameter. The authority
 /// for "Call to unknown function" and the arity checks (stable, unlike girder's growing function
@@ -148,9 +148,17 @@ pub fn validate(config: &Config) -> Diagnostics {
 }
 
 fn validate_tree(cfg: &Config, funcs: &FunctionTable, d: &mut Diagnostics) {
+    let m = &cfg.module;
     Checker {
         cfg,
-        m: &cfg.module,
+        var_names: m.variables.iter().map(|v| v.name.as_str()).collect(),
+        local_names: m.locals.iter().map(|v| v.name.as_str()).collect(),
+        resource_keys: m
+            .resources
+            .iter()
+            .map(|r| (r.mode, r.type_name.as_str(), r.name.as_str()))
+            .collect(),
+        m,
         d,
         where_: cfg.display_path(),
         edges: HashMap::new(),
@@ -174,6 +182,10 @@ struct Scope {
 
 struct Checker<'a> {
     cfg: &'a Config,
+    /// Declared names, for fast lookups.
+    var_names: HashSet<&'a str>,
+    local_names: HashSet<&'a str>,
+    resource_keys: HashSet<(ResourceMode, &'a str, &'a str)>,
     m: &'a Module,
     d: &'a mut Diagnostics,
     where_: String,
@@ -565,7 +577,7 @@ impl Checker<'_> {
                         return None;
                     }
                 }
-                if m.variable(n).is_none() {
+                if !self.var_names.contains(n.as_str()) {
                     let mut help =
                         format!("Declare it with variable \"{n}\" {{}} or correct the name.");
                     if let Some(s) = suggest(n, m.variables.iter().map(|v| v.name.as_str())) {
@@ -582,7 +594,7 @@ impl Checker<'_> {
                 Some(format!("var.{n}"))
             }
             Subject::Local(n) => {
-                if m.local(n).is_none() {
+                if !self.local_names.contains(n.as_str()) {
                     let mut help = format!(
                         "Define it in a locals block (locals {{ {n} = ... }}) or correct the name."
                     );
@@ -613,7 +625,11 @@ impl Checker<'_> {
                         .iter()
                         .any(|d| d.mode == *mode && &d.type_name == type_name && &d.name == name)
                 });
-                if m.resource(*mode, type_name, name).is_none() && !in_check {
+                if !self
+                    .resource_keys
+                    .contains(&(*mode, type_name.as_str(), name.as_str()))
+                    && !in_check
+                {
                     let (what, addr, decl) = match mode {
                         ResourceMode::Managed => (
                             "managed resource",
