@@ -51,6 +51,17 @@ fn vm_hwm_kb() -> u64 {
         .unwrap_or(0)
 }
 
+fn vm_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|x| x.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
 fn run_one(n: usize) {
     let dir: PathBuf =
         std::env::temp_dir().join(format!("girder-config-bench-{n}-{}", std::process::id()));
@@ -60,6 +71,7 @@ fn run_one(n: usize) {
     let t = Instant::now();
     let (cfg, diags) = config::load_config(&dir);
     let load = t.elapsed();
+    let rss_loaded = vm_rss_kb();
     assert!(
         !diags.has_errors(),
         "load errors: {:?}",
@@ -82,7 +94,7 @@ fn run_one(n: usize) {
 
     let hwm = vm_hwm_kb();
     println!(
-        "N={n:>6} locals={:>6} outputs={:>5}  load {:>8.1} ms  validate {:>8.1} ms  evaluate_root {:>8.1} ms  load+validate {:>8.1} ms  load+evaluate {:>8.1} ms  peak RSS {:>6.1} MB (start {:.1} MB)  eval errors {}",
+        "N={n:>6} locals={:>6} outputs={:>5}  load {:>8.1} ms  validate {:>8.1} ms  evaluate_root {:>8.1} ms  load+validate {:>8.1} ms  load+evaluate {:>8.1} ms  peak RSS {:>6.1} MB (start {:.1} MB, after load {:.1} MB)  eval errors {}",
         cfg.module.locals.len(),
         values.outputs.len(),
         load.as_secs_f64() * 1e3,
@@ -92,6 +104,7 @@ fn run_one(n: usize) {
         (load + evaluate).as_secs_f64() * 1e3,
         hwm as f64 / 1024.0,
         base_rss as f64 / 1024.0,
+        rss_loaded as f64 / 1024.0,
         eval_errors,
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -27,7 +27,11 @@ impl Drop for TempDir {
     }
 }
 
-fn run(dir: &TempDir, args: Vec<VarArg>, env: &[(&str, &str)]) -> (BTreeMap<String, Value>, Diagnostics) {
+fn run(
+    dir: &TempDir,
+    args: Vec<VarArg>,
+    env: &[(&str, &str)],
+) -> (BTreeMap<String, Value>, Diagnostics) {
     let (m, d) = load_module_dir(&dir.0);
     assert!(d.is_empty(), "{d:?}");
     collect_inputs(
@@ -35,7 +39,10 @@ fn run(dir: &TempDir, args: Vec<VarArg>, env: &[(&str, &str)]) -> (BTreeMap<Stri
         &InputOptions {
             dir: dir.0.clone(),
             args,
-            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         },
     )
 }
@@ -76,10 +83,22 @@ fn precedence_follows_terraform() {
         "precedence",
         &[
             ("main.tf", VARS),
-            ("terraform.tfvars", "a = \"tfvars\"\nb = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n"),
-            ("terraform.tfvars.json", r#"{"b": "tfvars.json", "c": "tfvars.json", "d": "tfvars.json", "e": "tfvars.json"}"#),
-            ("a.auto.tfvars", "c = \"a.auto\"\nd = \"a.auto\"\ne = \"a.auto\"\n"),
-            ("b.auto.tfvars.json", r#"{"d": "b.auto.json", "e": "b.auto.json"}"#),
+            (
+                "terraform.tfvars",
+                "a = \"tfvars\"\nb = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n",
+            ),
+            (
+                "terraform.tfvars.json",
+                r#"{"b": "tfvars.json", "c": "tfvars.json", "d": "tfvars.json", "e": "tfvars.json"}"#,
+            ),
+            (
+                "a.auto.tfvars",
+                "c = \"a.auto\"\nd = \"a.auto\"\ne = \"a.auto\"\n",
+            ),
+            (
+                "b.auto.tfvars.json",
+                r#"{"d": "b.auto.json", "e": "b.auto.json"}"#,
+            ),
             ("extra.tfvars", "e = \"var-file\"\nf = \"var-file\"\n"),
         ],
     );
@@ -90,7 +109,11 @@ fn precedence_follows_terraform() {
             VarArg::VarFile("extra.tfvars".into()),
             VarArg::Var("e=cli".into()),
         ],
-        &[("TF_VAR_a", "env"), ("TF_VAR_g", "env"), ("TF_VAR_undeclared", "x")],
+        &[
+            ("TF_VAR_a", "env"),
+            ("TF_VAR_g", "env"),
+            ("TF_VAR_undeclared", "x"),
+        ],
     );
     assert!(d.is_empty(), "{d:?}");
     let s = |k: &str| vals[k].as_str().unwrap().to_string();
@@ -129,12 +152,27 @@ variable "any" {}
         &[("TF_VAR_m", "{ a = 1, b = 2 }")],
     );
     assert!(d.is_empty(), "{d:?}");
-    let l: Vec<&str> = vals["l"].as_seq().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let l: Vec<&str> = vals["l"]
+        .as_seq()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(l, ["a", "b"]);
-    assert_eq!(vals["m"].get_attr("b").or_else(|| vals["m"].as_map().and_then(|m| m.get("b"))).unwrap(), &Value::int(2));
+    assert_eq!(
+        vals["m"]
+            .get_attr("b")
+            .or_else(|| vals["m"].as_map().and_then(|m| m.get("b")))
+            .unwrap(),
+        &Value::int(2)
+    );
     assert_eq!(vals["s"].as_str(), Some("[not parsed]"));
     assert_eq!(vals["n"], Value::int(42));
-    assert_eq!(vals["any"].as_str(), Some("{x = 1}"), "untyped variables take the string as is");
+    assert_eq!(
+        vals["any"].as_str(),
+        Some("{x = 1}"),
+        "untyped variables take the string as is"
+    );
 }
 
 #[test]
@@ -148,11 +186,27 @@ fn type_errors_name_the_variable() {
     );
     let (vals, d) = run(&dir, vec![], &[]);
     assert!(vals.is_empty());
-    let msgs: Vec<String> = d.iter().map(|d| format!("{}: {} @ {:?}", d.summary, d.detail, d.span.as_ref().map(|s| s.to_string()))).collect();
+    let msgs: Vec<String> = d
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {} @ {:?}",
+                d.summary,
+                d.detail,
+                d.span.as_ref().map(|s| s.to_string())
+            )
+        })
+        .collect();
     assert_eq!(msgs.len(), 2, "{msgs:#?}");
     assert!(msgs[0].starts_with("Invalid value for input variable: The given value is not suitable for var.count_of declared at main.tf:1,1-20: a number is required."), "{msgs:#?}");
-    assert!(msgs[0].ends_with("@ Some(\"terraform.tfvars:1:12\")"), "{msgs:#?}");
-    assert!(msgs[1].contains("var.o declared at main.tf:4,1-13: attribute \"a\" is required."), "{msgs:#?}");
+    assert!(
+        msgs[0].ends_with("@ Some(\"terraform.tfvars:1:12\")"),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs[1].contains("var.o declared at main.tf:4,1-13: attribute \"a\" is required."),
+        "{msgs:#?}"
+    );
 }
 
 #[test]
@@ -164,7 +218,11 @@ fn required_and_undeclared_variables() {
             ("terraform.tfvars", "nn = null\nstray1 = 1\nstray2 = 2\nstray3 = 3\n"),
         ],
     );
-    let (_, d) = run(&dir, vec![VarArg::Var("nope=1".into()), VarArg::Var("novalue".into())], &[("TF_VAR_ignored", "1")]);
+    let (_, d) = run(
+        &dir,
+        vec![VarArg::Var("nope=1".into()), VarArg::Var("novalue".into())],
+        &[("TF_VAR_ignored", "1")],
+    );
     let got: Vec<(Severity, &str)> = d.iter().map(|d| (d.severity, d.summary.as_str())).collect();
     assert_eq!(
         got,
@@ -178,12 +236,20 @@ fn required_and_undeclared_variables() {
             (Severity::Error, "Invalid value for input variable"),
         ]
     );
-    assert!(d.0[0].detail.contains("A variable named \"nope\" was assigned on the command line"));
-    assert!(d.0[2].detail.contains("a value was found in file \"terraform.tfvars\""));
+    assert!(d.0[0]
+        .detail
+        .contains("A variable named \"nope\" was assigned on the command line"));
+    assert!(d.0[2]
+        .detail
+        .contains("a value was found in file \"terraform.tfvars\""));
     assert!(d.0[4].detail.contains("1 other variable(s)"));
-    assert!(d.0[5].detail.contains("The root module input variable \"needed\" is not set, and has no default value."));
+    assert!(d.0[5].detail.contains(
+        "The root module input variable \"needed\" is not set, and has no default value."
+    ));
     assert_eq!(d.0[5].span.as_ref().unwrap().to_string(), "main.tf:1:1");
-    assert!(d.0[6].detail.contains("required variable may not be set to null"));
+    assert!(d.0[6]
+        .detail
+        .contains("required variable may not be set to null"));
     assert!(d.iter().all(|d| d.help.is_some()));
 }
 
@@ -191,11 +257,20 @@ fn required_and_undeclared_variables() {
 fn missing_var_file_and_bad_tfvars() {
     let dir = TempDir::new(
         "badfiles",
-        &[("main.tf", "variable \"a\" {\n  default = 1\n}\n"), ("terraform.tfvars", "a = var.b\nblock {}\n")],
+        &[
+            ("main.tf", "variable \"a\" {\n  default = 1\n}\n"),
+            ("terraform.tfvars", "a = var.b\nblock {}\n"),
+        ],
     );
     let (_, d) = run(&dir, vec![VarArg::VarFile("nope.tfvars".into())], &[]);
     let got: Vec<&str> = d.iter().map(|d| d.summary.as_str()).collect();
     assert!(got.contains(&"Failed to read variables file"), "{got:?}");
     assert!(got.contains(&"Unexpected \"block\" block"), "{got:?}");
-    assert!(d.iter().any(|d| d.span.as_ref().is_some_and(|s| s.to_string() == "terraform.tfvars:1:5")), "{d:?}");
+    assert!(
+        d.iter().any(|d| d
+            .span
+            .as_ref()
+            .is_some_and(|s| s.to_string() == "terraform.tfvars:1:5")),
+        "{d:?}"
+    );
 }

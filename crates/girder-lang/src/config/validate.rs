@@ -431,6 +431,7 @@ impl Checker<'_> {
                 self.expr(v, &Scope::default(), Some(&node));
             }
             for e in &o.depends_on {
+                self.depends_on(e);
                 self.expr(e, &Scope::default(), Some(&node));
             }
             for r in &o.preconditions {
@@ -461,6 +462,7 @@ impl Checker<'_> {
                 self.expr(e, &meta, Some(&node));
             }
             for e in &c.depends_on {
+                self.depends_on(e);
                 self.expr(e, &meta, Some(&node));
             }
             let scope = Scope {
@@ -477,6 +479,43 @@ impl Checker<'_> {
         }
         for i in &m.imports {
             self.expr(&i.id, &Scope::default(), None);
+        }
+    }
+
+    /// A `depends_on` entry must name a whole resource, data source or module call.
+    fn depends_on(&mut self, e: &Expr) {
+        let Some(parts) = e.static_traversal() else {
+            self.d.push(err(
+                "Invalid expression",
+                "A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.",
+                e.span(),
+                "List resources and modules by address, e.g. depends_on = [aws_iam_role.x, module.net].",
+            ));
+            return;
+        };
+        let is_index = |p: &String| p.starts_with('[');
+        let names: Vec<&String> = parts.iter().filter(|p| !is_index(p)).collect();
+        let whole = match parts[0].as_str() {
+            "module" => names.len() == 2,
+            "data" => names.len() == 3,
+            "var" | "local" | "count" | "each" | "path" | "terraform" | "self" => {
+                self.d.push(err(
+                    "Invalid depends_on reference",
+                    format!("The depends_on argument must refer to resources, data sources or module calls; {} is not one.", parts.join(".").replace(".[", "[")),
+                    e.span(),
+                    "Remove this entry: dependencies on values are implied by references to them.",
+                ));
+                return;
+            }
+            _ => names.len() == 2,
+        };
+        if !whole {
+            self.d.push(err(
+                "Invalid depends_on reference",
+                "References in depends_on must be to a whole object (resource, etc), not to an attribute of an object.",
+                e.span(),
+                "Refer to the whole resource or module, without an attribute name.",
+            ));
         }
     }
 
@@ -497,6 +536,7 @@ impl Checker<'_> {
             self.expr(e, &meta, Some(&node));
         }
         for e in &r.depends_on {
+            self.depends_on(e);
             self.expr(e, &meta, Some(&node));
         }
         let scope = Scope {
