@@ -282,19 +282,39 @@ pub fn literal_value(e: &Expression) -> Option<Value> {
     })
 }
 
-/// Does the expression reference anything (a variable, a traversal root)?
-fn has_reference(e: &Expression) -> bool {
-    struct V(bool);
+/// Where `key = ...` was last set before `before` ends (start of the key).
+fn previous_definition(before: &str, key: &str) -> Option<usize> {
+    let mut end = before.len();
+    while let Some(i) = before[..end].rfind(key) {
+        let line_start = before[..i].rfind('\n').map(|x| x + 1).unwrap_or(0);
+        let after = before[i + key.len()..].trim_start_matches([' ', '\t']);
+        if before[line_start..i].trim().is_empty()
+            && after.starts_with('=')
+            && !after.starts_with("==")
+        {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
+}
+
+/// The byte range of the first variable (traversal root) the expression references.
+fn first_reference(e: &Expression) -> Option<std::ops::Range<usize>> {
+    struct V(Option<std::ops::Range<usize>>);
     impl hcl_edit::visit::Visit for V {
         fn visit_expr(&mut self, e: &Expression) {
-            if matches!(e, Expression::Variable(_)) {
-                self.0 = true;
+            if self.0.is_some() {
+                return;
+            }
+            if let Expression::Variable(v) = e {
+                self.0 = Some(v.span().unwrap_or(0..0));
             } else {
                 hcl_edit::visit::visit_expr(self, e);
             }
         }
     }
-    let mut v = V(false);
+    let mut v = V(None);
     hcl_edit::visit::Visit::visit_expr(&mut v, e);
     v.0
 }
@@ -334,8 +354,10 @@ pub(crate) fn suggest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let mut sorted: Vec<&'a str> = candidates.into_iter().collect();
+    sorted.sort_unstable();
     let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
+    for c in sorted {
         let d = levenshtein(name, c);
         if d < 3 && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
@@ -438,22 +460,18 @@ impl ExprScan<'_> {
     }
     fn operand(&mut self, e: &Expression, want: &Type, side: &str) {
         let Some(v) = literal_value(e) else { return };
-        if v.is_null()
-            || !v.ty().is_primitive() && !matches!(v.ty(), Type::Tuple(_) | Type::Object(_))
-        {
+        if v.is_null() {
             return;
         }
-        if convert(&v, want).is_err() {
-            let what = match want {
-                Type::Number => "a number is required",
-                _ => "a bool is required",
-            };
+        if let Err(what) = super::validate::conforms_message(&v, want) {
             let detail = format!("Unsuitable value for {side} operand: {what}.");
             self.problems.push(
                 Diagnostic::error("Invalid operand", detail)
                     .with_span(self.span(e))
-                    .with_help(match want {
-                        Type::Number => "Arithmetic and comparison operators need numbers (or strings that hold numbers).",
+                    .with_help(match (want, side) {
+                        (Type::Number, "unary") => "Negation needs a number.",
+                        (_, "unary") => "`!` needs true or false.",
+                        (Type::Number, _) => "Arithmetic and comparison operators need numbers (or strings that hold numbers).",
                         _ => "Logical operators need true or false.",
                     }),
             );
@@ -469,9 +487,12 @@ impl hcl_edit::visit::Visit for ExprScan<'_> {
             name.push_str("::");
         }
         name.push_str(node.name.name.as_str());
+        let end = node.span().map(|r| r.end).unwrap_or(0);
         self.calls.push(CallSite {
             name,
             nargs: node.args.len(),
+            arg_spans: node.args.iter().map(|a| self.span(a)).collect(),
+            close_span: self.file.span(end.saturating_sub(1)..end),
             expand_final: node.args.expand_final(),
             name_span: self.span(&node.name.name),
             span: self.span(node),
@@ -498,27 +519,7 @@ impl hcl_edit::visit::Visit for ExprScan<'_> {
             UnaryOperator::Neg => Type::Number,
             UnaryOperator::Not => Type::Bool,
         };
-        if let Some(v) = literal_value(&node.expr) {
-            if !v.is_null() && convert(&v, &want).is_err() {
-                let what = if want == Type::Number {
-                    "a number is required"
-                } else {
-                    "a bool is required"
-                };
-                self.problems.push(
-                    Diagnostic::error(
-                        "Invalid operand",
-                        format!("Unsuitable value for unary operand: {what}."),
-                    )
-                    .with_span(self.span(&node.expr))
-                    .with_help(if want == Type::Number {
-                        "Negation needs a number."
-                    } else {
-                        "`!` needs true or false."
-                    }),
-                );
-            }
-        }
+        self.operand(&node.expr, &want, "unary");
         hcl_edit::visit::visit_unary_op(self, node);
     }
 }
@@ -542,6 +543,16 @@ fn header_span(file: &SrcFile, b: &Block) -> SourceSpan {
         }
     }
     file.span(start..end)
+}
+
+/// The span of a block's opening brace (where Terraform points at missing labels and arguments).
+fn brace_span(file: &SrcFile, b: &Block) -> SourceSpan {
+    let h = header_span(file, b);
+    let from = h.end.byte;
+    match file.text[from..].find('{') {
+        Some(i) => file.span(from + i..from + i + 1),
+        None => h,
+    }
 }
 
 fn label_span(file: &SrcFile, b: &Block, i: usize) -> SourceSpan {
@@ -586,25 +597,60 @@ impl<'d> Loader<'d> {
     }
 
     fn load_file(&mut self, file: &SrcFile, m: &mut Module) {
-        let body = match hcl_edit::parser::parse_body(&file.text) {
-            Ok(b) => b,
-            Err(e) => {
-                let off = e.location().offset().min(file.text.len());
-                let mut detail = e.message().to_string();
-                if detail.is_empty() {
-                    detail = "The configuration could not be parsed.".into();
+        // An argument set twice is a parse error for hcl-edit; Terraform reports it and goes on.
+        // So: report it, blank the repeated argument out (same byte length, so every span
+        // stays valid) and parse again.
+        let mut text: std::borrow::Cow<'_, str> = std::borrow::Cow::Borrowed(&file.text);
+        let mut rounds = 0;
+        let body = loop {
+            match hcl_edit::parser::parse_body(&text) {
+                Ok(b) => break b,
+                Err(e) => {
+                    let off = e.location().offset().min(text.len());
+                    if e.message().contains("redefined attribute") && rounds < 100 {
+                        rounds += 1;
+                        let key_end = off
+                            + text[off..]
+                                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                                .unwrap_or(text.len() - off);
+                        let key = text[off..key_end].to_string();
+                        let mut d = Diagnostic::error("Attribute redefined", String::new())
+                            .with_span(file.span(off..key_end))
+                            .with_help("Remove one of the definitions.");
+                        match previous_definition(&text[..off], &key) {
+                            Some(p) => {
+                                let prev = file.span(p..p + key.len());
+                                d.detail = format!(
+                                    "The argument \"{key}\" was already set at {}. Each argument may be set only once.",
+                                    range_text(&prev)
+                                );
+                                d = d.with_related("previously set here", prev);
+                            }
+                            None => {
+                                d.detail = format!("The argument \"{key}\" was already set. Each argument may be set only once.")
+                            }
+                        }
+                        self.diags.push(d);
+                        let eol = text[off..]
+                            .find('\n')
+                            .map(|i| off + i)
+                            .unwrap_or(text.len());
+                        let mut t = text.into_owned();
+                        t.replace_range(off..eol, &" ".repeat(eol - off));
+                        text = std::borrow::Cow::Owned(t);
+                        continue;
+                    }
+                    let mut detail = e.message().to_string();
+                    if detail.is_empty() {
+                        detail = "The configuration could not be parsed.".into();
+                    }
+                    self.diags.push(
+                        Diagnostic::error("Invalid syntax", detail)
+                            .with_span(file.span(off..off))
+                            .with_help("Fix the syntax at this position; the other files of the directory were still checked."),
+                    );
+                    return;
                 }
-                let mut summary = "Invalid syntax";
-                if detail.contains("redefined attribute") {
-                    summary = "Attribute redefined";
-                    detail = "An argument is set twice in the same block. Each argument may be set only once.".into();
-                }
-                self.diags.push(
-                    Diagnostic::error(summary, detail)
-                        .with_span(file.span(off..off))
-                        .with_help("Fix the syntax at this position; the other files of the directory were still checked."),
-                );
-                return;
             }
         };
         for attr in body.attributes() {
@@ -760,7 +806,7 @@ impl<'d> Loader<'d> {
             self.err(
                 &format!("Missing name for {ty}"),
                 detail,
-                header_span(file, b),
+                brace_span(file, b),
                 &format!(
                     "Write the block as {ty} {} {{ ... }}.",
                     names
@@ -882,7 +928,7 @@ impl<'d> Loader<'d> {
         self.err(
             "Missing required argument",
             format!("The argument \"{name}\" is required, but no definition was found."),
-            header_span(file, b),
+            brace_span(file, b),
             &format!("Add {name} = ... to this block."),
         );
     }
@@ -893,21 +939,27 @@ impl<'d> Loader<'d> {
             return Some(v);
         }
         let span = file.span(a.value.span().unwrap_or(0..0));
-        if has_reference(&a.value) {
+        if let Some(r) = first_reference(&a.value) {
             self.err(
                 "Variables not allowed",
                 "Variables may not be used here.".into(),
-                span,
+                file.span(r),
                 &format!("The value of \"{}\" must be a literal.", a.key.as_str()),
             );
-        } else {
+        } else if has_call(&a.value) {
             self.err(
-                "Unsuitable value type",
-                "Unsuitable value: value must be known".into(),
-                span,
+                "Function calls not allowed",
+                "Functions may not be called here.".into(),
+                span.clone(),
                 &format!("The value of \"{}\" must be a literal.", a.key.as_str()),
             );
         }
+        self.err(
+            "Unsuitable value type",
+            "Unsuitable value: value must be known".into(),
+            span,
+            &format!("The value of \"{}\" must be a literal.", a.key.as_str()),
+        );
         None
     }
 
@@ -1309,11 +1361,11 @@ impl<'d> Loader<'d> {
         if let Some(a) = b.body.get_attribute("default") {
             let attr = self.attr(file, a);
             if attr.literal.is_none() {
-                if has_reference(&a.value) {
+                if let Some(r) = first_reference(&a.value) {
                     self.err(
                         "Variables not allowed",
                         "Variables may not be used here.".into(),
-                        file.span(a.value.span().unwrap_or(0..0)),
+                        file.span(r),
                         "A variable's default must be a literal value.",
                     );
                 } else if has_call(&a.value) {
@@ -1361,10 +1413,12 @@ impl<'d> Loader<'d> {
         }
         for a in b.body.attributes() {
             let expr = self.expr(file, &a.value);
+            let start = a.key.span().map(|r| r.start).unwrap_or(0);
+            let end = a.value.span().map(|r| r.end).unwrap_or(start);
             m.locals.push(Local {
                 name: a.key.as_str().to_string(),
                 expr,
-                span: file.span(a.key.span().unwrap_or(0..0)),
+                span: file.span(start..end),
             });
         }
     }

@@ -128,6 +128,10 @@ pub struct CallSite {
     pub name: String,
     /// Number of arguments written.
     pub nargs: usize,
+    /// The span of each argument.
+    pub arg_spans: Vec<SourceSpan>,
+    /// The span of the closing parenthesis.
+    pub close_span: SourceSpan,
     /// The last argument is expanded with `...`.
     pub expand_final: bool,
     /// The span of the name.

@@ -226,7 +226,7 @@ impl Checker<'_> {
                 self.d.push(
                     err(
                         "Duplicate variable declaration",
-                        format!("A variable named \"{}\" was already declared at {}. Variable names must be unique within a configuration.", v.name, range_text(prev)),
+                        format!("A variable named \"{}\" was already declared at {}. Variable names must be unique within a module.", v.name, range_text(prev)),
                         Some(v.span.clone()),
                         "Rename or remove one of the declarations.",
                     )
@@ -368,7 +368,7 @@ impl Checker<'_> {
                                 "Give a non-null default or remove nullable = false.",
                             ));
                         }
-                    } else if let Err(e) = conforms(lit, &v.ty) {
+                    } else if let Err(e) = conforms_message(lit, &v.ty) {
                         self.d.push(err(
                             "Invalid default value for variable",
                             format!("This default value is not compatible with the variable's type constraint: {e}."),
@@ -411,6 +411,17 @@ impl Checker<'_> {
             let node = format!("var.{}", v.name);
             self.node(&node, &v.span);
             for rule in &v.validations {
+                let self_ref = references(&rule.condition)
+                    .iter()
+                    .any(|r| matches!(&r.subject, Subject::Var(n) if *n == v.name));
+                if !self_ref {
+                    self.d.push(err(
+                        "Invalid variable validation condition",
+                        format!("The condition for variable \"{}\" must refer to var.{} in order to test incoming values.", v.name, v.name),
+                        rule.condition.span(),
+                        format!("Write the condition in terms of var.{}.", v.name),
+                    ));
+                }
                 let scope = Scope {
                     validation_of: Some(v.name.clone()),
                     ..Scope::default()
@@ -775,9 +786,13 @@ impl Checker<'_> {
             }
             Subject::Path(attr) => {
                 if !matches!(attr.as_str(), "module" | "root" | "cwd") {
+                    let detail = match suggest(attr, ["cwd", "module", "root"]) {
+                        Some(s) => format!("The \"path\" object does not have an attribute named \"{attr}\". Did you mean \"{s}\"?"),
+                        None => format!("The \"path\" object does not have an attribute named \"{attr}\". The supported attributes are path.cwd, path.module, and path.root."),
+                    };
                     self.d.push(err(
                         "Invalid \"path\" attribute",
-                        format!("The \"path\" object does not have an attribute named \"{attr}\". The supported attributes are path.cwd, path.module, and path.root."),
+                        detail,
                         span,
                         "Use path.module, path.root or path.cwd.",
                     ));
@@ -882,13 +897,19 @@ impl Checker<'_> {
                     .map(|(n, _, _)| *n)
                     .chain(funcs.names())
                     .collect();
-                let help = match suggest(&c.name, names.iter().copied()) {
-                    Some(s) => format!("Did you mean {s}?"),
-                    None => "See Terraform's list of built-in functions; providers cannot add functions in Terraform 1.0.".into(),
+                let (detail, help) = match suggest(&c.name, names.iter().copied()) {
+                    Some(s) => (
+                        format!("There is no function named \"{}\". Did you mean \"{s}\"?", c.name),
+                        format!("Correct the name to {s}."),
+                    ),
+                    None => (
+                        format!("There is no function named \"{}\".", c.name),
+                        "See Terraform's list of built-in functions; providers cannot add functions in Terraform 1.0.".into(),
+                    ),
                 };
                 self.d.push(err(
                     "Call to unknown function",
-                    format!("There is no function named \"{}\".", c.name),
+                    detail,
                     Some(c.name_span.clone()),
                     help,
                 ));
@@ -905,14 +926,14 @@ impl Checker<'_> {
                         "Function \"{}\" expects {} argument(s). Missing value for \"{}\".",
                         c.name, min, params[c.nargs]
                     ),
-                    Some(c.span.clone()),
+                    Some(c.close_span.clone()),
                     format!("Pass {min} argument(s) to {}.", c.name),
                 ));
             } else if !variadic && c.nargs > min {
                 self.d.push(err(
                     "Too many function arguments",
                     format!("Function \"{}\" expects only {} argument(s).", c.name, min),
-                    Some(c.span.clone()),
+                    c.arg_spans.get(min).cloned().or(Some(c.span.clone())),
                     format!("Remove the extra arguments of {}.", c.name),
                 ));
             }
@@ -1043,76 +1064,92 @@ fn tarjan(edges: &HashMap<String, (SourceSpan, BTreeSet<String>)>) -> Vec<Vec<St
     out
 }
 
-/// Does a value conform to a type constraint? (cty's conversion rules, structurally; the
-/// error is in cty's words with the path inside the value.)
+/// Does a value conform to a type constraint? (cty's conversion rules, structurally.) The error
+/// is in cty's words, prefixed with the path inside the value (`element 0: attribute "a": a
+/// number is required`), as Terraform shows it for input variables.
 pub fn conforms(v: &Value, ty: &Type) -> Result<(), String> {
+    conf(v, ty).map_err(|(path, msg)| {
+        if path.is_empty() {
+            msg
+        } else {
+            format!("{}: {msg}", path.join(": "))
+        }
+    })
+}
+
+/// Like [`conforms`], the message without the path (as Terraform 1.0 reports bad defaults).
+pub(crate) fn conforms_message(v: &Value, ty: &Type) -> Result<(), String> {
+    conf(v, ty).map_err(|(_, msg)| msg)
+}
+
+fn conf(v: &Value, ty: &Type) -> Result<(), (Vec<String>, String)> {
     use girder_core::value::Kind;
     if ty == &Type::Dynamic || v.is_null() || !v.is_known() {
         return Ok(());
     }
-    let at = |p: String, e: String| -> String {
-        if e.contains(": ") && !e.starts_with("a ") {
-            format!("{p}{e}")
-        } else {
-            format!("{p}: {e}")
-        }
+    let at = |step: String, (mut p, m): (Vec<String>, String)| {
+        p.insert(0, step);
+        (p, m)
     };
+    let fail = |m: String| Err((vec![], m));
     match ty {
         Type::Bool | Type::Number | Type::String => match v.kind() {
             Kind::Bool(_) | Kind::Number(_) | Kind::String(_) => {
-                convert(v, ty).map(|_| ()).map_err(|_| {
-                    match ty {
-                        Type::Bool => "a bool is required",
-                        Type::Number => "a number is required",
-                        _ => "a string is required",
-                    }
-                    .to_string()
-                })
+                if convert(v, ty).is_ok() {
+                    return Ok(());
+                }
+                // a string that does not parse: "a number is required"; a value of another
+                // primitive type with no conversion: "number required"
+                if matches!(v.kind(), Kind::String(_)) {
+                    fail(format!("a {} is required", ty.friendly_name()))
+                } else {
+                    fail(format!("{} required", ty.friendly_name()))
+                }
             }
-            _ => Err(format!("{} required", ty.friendly_name())),
+            _ => fail(format!("{} required", ty.friendly_name())),
         },
         Type::List(et) | Type::Set(et) => match v.kind() {
             Kind::List(_, items) | Kind::Set(_, items) | Kind::Tuple(items) => {
                 for (i, x) in items.iter().enumerate() {
-                    conforms(x, et).map_err(|e| at(format!("element {i}"), e))?;
+                    conf(x, et).map_err(|e| at(format!("element {i}"), e))?;
                 }
                 Ok(())
             }
-            _ => Err(format!("{} required", ty.friendly_name())),
+            _ => fail(format!("{} required", ty.friendly_name())),
         },
         Type::Map(et) => match v.kind() {
             Kind::Map(_, m) | Kind::Object(m) => {
                 for (k, x) in m {
-                    conforms(x, et).map_err(|e| at(format!("element {k:?}"), e))?;
+                    conf(x, et).map_err(|e| at(format!("element {k:?}"), e))?;
                 }
                 Ok(())
             }
-            _ => Err(format!("{} required", ty.friendly_name())),
+            _ => fail(format!("{} required", ty.friendly_name())),
         },
         Type::Tuple(ts) => match v.kind() {
             Kind::List(_, items) | Kind::Tuple(items) => {
                 if items.len() != ts.len() {
-                    return Err(format!("tuple required with {} elements", ts.len()));
+                    return fail(format!("tuple required with {} elements", ts.len()));
                 }
                 for (i, (x, t)) in items.iter().zip(ts).enumerate() {
-                    conforms(x, t).map_err(|e| at(format!("element {i}"), e))?;
+                    conf(x, t).map_err(|e| at(format!("element {i}"), e))?;
                 }
                 Ok(())
             }
-            _ => Err("tuple required".into()),
+            _ => fail("tuple required".into()),
         },
         Type::Object(ot) => match v.kind() {
             Kind::Map(_, m) | Kind::Object(m) => {
                 for (k, t) in &ot.attrs {
                     match m.get(k) {
-                        Some(x) => conforms(x, t).map_err(|e| at(format!("attribute {k:?}"), e))?,
+                        Some(x) => conf(x, t).map_err(|e| at(format!("attribute {k:?}"), e))?,
                         None if ot.optional.contains(k) => {}
-                        None => return Err(format!("attribute {k:?} is required")),
+                        None => return fail(format!("attribute {k:?} is required")),
                     }
                 }
                 Ok(())
             }
-            _ => Err("object required".into()),
+            _ => fail("object required".into()),
         },
         Type::Dynamic => Ok(()),
     }
