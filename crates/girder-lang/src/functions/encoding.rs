@@ -586,6 +586,496 @@ fn text_decode(data: &[u8], enc: &str) -> Result<String, FuncError> {
     })
 }
 
+// ----- YAML -----
+
+/// A parsed YAML node before resolution to values.
+#[derive(Clone, Debug)]
+enum YNode {
+    Scalar {
+        text: String,
+        plain: bool,
+        tag: Option<String>,
+    },
+    Seq(Vec<YNode>),
+    Map(Vec<(YNode, YNode)>),
+}
+
+/// Builds nodes from yaml-rust2's events.
+fn yaml_parse(text: &str) -> Result<YNode, String> {
+    use yaml_rust2::parser::{Event, Parser};
+    use yaml_rust2::scanner::TScalarStyle;
+    let mut parser = Parser::new_from_str(text);
+    let mut anchors: std::collections::HashMap<usize, YNode> = std::collections::HashMap::new();
+    // Stack of open containers: (anchor id, items, is_map).
+    let mut stack: Vec<(usize, Vec<YNode>, bool)> = Vec::new();
+    let mut open_anchors: Vec<usize> = Vec::new();
+    let mut root: Option<YNode> = None;
+    let mut docs = 0;
+    let pos =
+        |m: &yaml_rust2::scanner::Marker| format!("on line {}, column {}", m.line(), m.col() + 1);
+    loop {
+        let (ev, mark) = parser
+            .next_token()
+            .map_err(|e| format!("{}: {}", pos(e.marker()), e.info()))?;
+        let tag_name = |t: &Option<yaml_rust2::parser::Tag>| {
+            t.as_ref().map(|t| {
+                if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" {
+                    t.suffix.clone()
+                } else {
+                    format!("{}{}", t.handle, t.suffix)
+                }
+            })
+        };
+        let node = match ev {
+            Event::StreamStart | Event::Nothing | Event::DocumentEnd => continue,
+            Event::DocumentStart => {
+                docs += 1;
+                if docs > 1 {
+                    return Err("on line 1, column 1: unexpected extra content after value".into());
+                }
+                continue;
+            }
+            Event::StreamEnd => break,
+            Event::Alias(id) => {
+                if open_anchors.contains(&id) {
+                    return Err(format!(
+                        "cannot refer to anchor {id} from inside its own definition"
+                    ));
+                }
+                anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| format!("{}: unknown anchor", pos(&mark)))?
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let n = YNode::Scalar {
+                    text,
+                    plain: style == TScalarStyle::Plain,
+                    tag: tag_name(&tag),
+                };
+                if anchor > 0 {
+                    anchors.insert(anchor, n.clone());
+                }
+                n
+            }
+            Event::SequenceStart(anchor, _) => {
+                stack.push((anchor, Vec::new(), false));
+                open_anchors.push(anchor);
+                continue;
+            }
+            Event::MappingStart(anchor, _) => {
+                stack.push((anchor, Vec::new(), true));
+                open_anchors.push(anchor);
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (anchor, items, is_map) = stack.pop().unwrap_or_default();
+                open_anchors.pop();
+                let n = if is_map {
+                    let mut pairs = Vec::new();
+                    let mut it = items.into_iter();
+                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                        pairs.push((k, v));
+                    }
+                    YNode::Map(pairs)
+                } else {
+                    YNode::Seq(items)
+                };
+                if anchor > 0 {
+                    anchors.insert(anchor, n.clone());
+                }
+                n
+            }
+        };
+        match stack.last_mut() {
+            Some((_, items, _)) => items.push(node),
+            None => root = Some(node),
+        }
+    }
+    root.ok_or_else(|| "on line 1, column 1: missing start of document".to_string())
+}
+
+fn yaml_timestamp(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    // YYYY-M-D
+    let mut parts = s.splitn(2, ['T', 't', ' ']);
+    let date = parts.next()?;
+    let rest = parts.next();
+    let d: Vec<&str> = date.split('-').collect();
+    if d.len() != 3
+        || d[0].len() != 4
+        || !d
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let (y, mo, da): (u32, u32, u32) = (d[0].parse().ok()?, d[1].parse().ok()?, d[2].parse().ok()?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&da) || d[1].len() > 2 || d[2].len() > 2 {
+        return None;
+    }
+    let _ = b;
+    let Some(rest) = rest else {
+        return Some(format!("{y:04}-{mo:02}-{da:02}T00:00:00Z"));
+    };
+    let rest = rest.trim_start();
+    // time: H:M:S[.frac] then zone Z or ±hh:mm (or nothing = UTC)
+    let tlen = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
+        .unwrap_or(rest.len());
+    let (time, zone) = rest.split_at(tlen);
+    let t: Vec<&str> = time.split(':').collect();
+    if t.len() != 3 {
+        return None;
+    }
+    let h: u32 = t[0].parse().ok()?;
+    let mi: u32 = t[1].parse().ok()?;
+    let sec: u32 = t[2].split('.').next()?.parse().ok()?;
+    let zone = zone.trim_start();
+    let z = match zone {
+        "" | "Z" | "z" => "Z".to_string(),
+        z if (z.starts_with('+') || z.starts_with('-')) => {
+            let (sign, hm) = z.split_at(1);
+            let (zh, zm) = hm.split_once(':').unwrap_or((hm, "0"));
+            let zh: u32 = zh.parse().ok()?;
+            let zm: u32 = zm.parse().ok()?;
+            if zh == 0 && zm == 0 {
+                "Z".to_string()
+            } else {
+                format!("{sign}{zh:02}:{zm:02}")
+            }
+        }
+        _ => return None,
+    };
+    Some(format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{sec:02}{z}"))
+}
+
+/// Resolves a plain scalar as cty's YAML decoder does (YAML 1.1 booleans, decimal numbers
+/// exact, hex and 0o integers, timestamps as RFC 3339 strings).
+fn yaml_resolve_plain(s: &str) -> Result<Value, String> {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::null_dynamic()),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Ok(Value::bool(true))
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Ok(Value::bool(false))
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Ok(Value::number(Number::infinity()))
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Ok(Value::number(Number::neg_infinity())),
+        ".nan" | ".NaN" | ".NAN" => return Err("cannot represent NaN as a number".into()),
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    if first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.') {
+        if let Some(t) = yaml_timestamp(s) {
+            return Ok(Value::string(t));
+        }
+        let plain = s.replace('_', "");
+        if let Ok(n) = Number::parse(&plain) {
+            if !n.is_infinite() || plain.ends_with("nf") {
+                return Ok(Value::number(n));
+            }
+        }
+        let (neg, body) = match plain.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
+        };
+        let radix = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            Some((h, 16))
+        } else {
+            body.strip_prefix("0o")
+                .or_else(|| body.strip_prefix("0O"))
+                .map(|o| (o, 8))
+        };
+        if let Some((digits, base)) = radix {
+            if let Ok(v) = i64::from_str_radix(digits, base) {
+                return Ok(Value::int(if neg { -v } else { v }));
+            }
+        }
+    }
+    Ok(Value::string(s))
+}
+
+fn yaml_value(n: &YNode) -> Result<Value, String> {
+    Ok(match n {
+        YNode::Scalar { text, plain, tag } => match tag.as_deref() {
+            Some("str") | Some("binary") => Value::string(text.clone()),
+            Some("timestamp") => {
+                Value::string(yaml_timestamp(text).unwrap_or_else(|| text.clone()))
+            }
+            Some(_) if !*plain => Value::string(text.clone()),
+            _ if !*plain => Value::string(text.clone()),
+            _ => yaml_resolve_plain(text)?,
+        },
+        YNode::Seq(items) => Value::tuple(items.iter().map(yaml_value).collect::<Result<_, _>>()?),
+        YNode::Map(pairs) => {
+            let mut attrs = BTreeMap::new();
+            for (k, v) in pairs {
+                let YNode::Scalar { text, .. } = k else {
+                    return Err("only strings are allowed as mapping keys".into());
+                };
+                if text == "<<" {
+                    // Merge key: merge the referenced mapping(s) without overriding.
+                    let merged = yaml_value(v)?;
+                    let maps: Vec<Value> = match merged.as_map() {
+                        Some(_) => vec![merged.clone()],
+                        None => merged.as_seq().unwrap_or_default().to_vec(),
+                    };
+                    for m in maps {
+                        for (mk, mv) in m.as_map().cloned().unwrap_or_default() {
+                            attrs.entry(mk).or_insert(mv);
+                        }
+                    }
+                    continue;
+                }
+                attrs.insert(text.clone(), yaml_value(v)?);
+            }
+            Value::object(attrs)
+        }
+    })
+}
+
+fn yaml_decode(text: &str) -> Result<Value, String> {
+    let root = yaml_parse(text)?;
+    let v = yaml_value(&root)?;
+    // cty's decoder gives an unknown for a document that is just null.
+    if v.is_null() {
+        return Ok(Value::unknown_dynamic());
+    }
+    Ok(v)
+}
+
+/// The YAML emitter state (go-yaml's, reduced to what `yamlencode` produces).
+struct YEmit {
+    out: String,
+    column: usize,
+    open_ended: bool,
+}
+
+fn yaml_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || u == 0x85
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+        || (0x10000..=0x10FFFF).contains(&u)
+}
+
+impl YEmit {
+    fn put(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.column += s.chars().count();
+    }
+    fn newline(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+    fn indent_to(&mut self, indent: usize) {
+        self.newline();
+        self.put(&" ".repeat(indent));
+    }
+
+    /// Can a string be written as a literal block (libyaml's analysis)?
+    fn block_allowed(s: &str) -> bool {
+        let chars: Vec<char> = s.chars().collect();
+        if chars.iter().any(|&c| !yaml_printable(c) || c == '\u{FEFF}') {
+            return false;
+        }
+        let is_break = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                if i + 1 < chars.len() && is_break(chars[i + 1]) {
+                    return false; // space_break
+                }
+                if i + 1 == chars.len() {
+                    return false; // trailing space
+                }
+            }
+        }
+        true
+    }
+
+    fn double_quoted(&mut self, s: &str, indent: usize, allow_breaks: bool) {
+        self.put("\"");
+        let chars: Vec<char> = s.chars().collect();
+        let mut spaces = false;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let is_break = matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+            if !yaml_printable(c) || c == '\u{FEFF}' || is_break || c == '"' || c == '\\' {
+                let esc = match c {
+                    '\0' => "\\0".to_string(),
+                    '\u{7}' => "\\a".to_string(),
+                    '\u{8}' => "\\b".to_string(),
+                    '\t' => "\\t".to_string(),
+                    '\n' => "\\n".to_string(),
+                    '\u{b}' => "\\v".to_string(),
+                    '\u{c}' => "\\f".to_string(),
+                    '\r' => "\\r".to_string(),
+                    '\u{1b}' => "\\e".to_string(),
+                    '"' => "\\\"".to_string(),
+                    '\\' => "\\\\".to_string(),
+                    '\u{85}' => "\\N".to_string(),
+                    '\u{a0}' => "\\_".to_string(),
+                    '\u{2028}' => "\\L".to_string(),
+                    '\u{2029}' => "\\P".to_string(),
+                    c if (c as u32) <= 0xFF => format!("\\x{:02X}", c as u32),
+                    c if (c as u32) <= 0xFFFF => format!("\\u{:04X}", c as u32),
+                    c => format!("\\U{:08X}", c as u32),
+                };
+                self.put(&esc);
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks && !spaces && self.column > 80 && i != 0 && i != chars.len() - 1 {
+                    self.indent_to(indent);
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put("\\");
+                    }
+                } else {
+                    self.put(" ");
+                }
+                spaces = true;
+            } else {
+                self.put(&c.to_string());
+                spaces = false;
+            }
+            i += 1;
+        }
+        self.put("\"");
+    }
+
+    fn literal(&mut self, s: &str, indent: usize) {
+        let mut hints = String::from("|");
+        if s.starts_with(' ') || s.starts_with('\n') {
+            hints.push('2');
+        }
+        let trailing = s.len() - s.trim_end_matches('\n').len();
+        match trailing {
+            0 => hints.push('-'),
+            1 => {}
+            _ => {
+                hints.push('+');
+                self.open_ended = true;
+            }
+        }
+        self.put(&hints);
+        let body = s.strip_suffix('\n').unwrap_or(s);
+        for line in body.split('\n') {
+            self.newline();
+            if !line.is_empty() {
+                self.put(&" ".repeat(indent));
+                self.put(line);
+            }
+        }
+    }
+
+    fn string(&mut self, s: &str, indent: usize, root: bool) {
+        if s.contains('\n') && Self::block_allowed(s) {
+            self.literal(s, indent);
+        } else {
+            let _ = root;
+            self.double_quoted(s, indent, true);
+        }
+    }
+
+    /// Writes a value at the current position; `indent` is the block's indentation.
+    fn node(&mut self, v: &Value, indent: usize, root: bool) -> Result<(), String> {
+        use girder_core::value::Kind;
+        match v.kind() {
+            Kind::Unknown(_) => return Err("value is not known".into()),
+            Kind::Null(_) => self.plain("null", root),
+            Kind::Bool(b) => self.plain(if *b { "true" } else { "false" }, root),
+            Kind::Number(n) => {
+                if n.is_infinite() {
+                    self.plain(if n.is_negative() { "-.inf" } else { "+.inf" }, root)
+                } else {
+                    self.plain(&n.to_string(), root)
+                }
+            }
+            Kind::String(s) => self.string(s, indent + 2, root),
+            Kind::List(_, items) | Kind::Set(_, items) | Kind::Tuple(items) => {
+                if items.is_empty() {
+                    self.put("[]");
+                    return Ok(());
+                }
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.indent_to(indent);
+                    }
+                    self.put("- ");
+                    self.node(x, child_indent(x, indent), false)?;
+                }
+            }
+            Kind::Map(_, m) | Kind::Object(m) => {
+                if m.is_empty() {
+                    self.put("{}");
+                    return Ok(());
+                }
+                for (i, (k, x)) in m.iter().enumerate() {
+                    if i > 0 {
+                        self.indent_to(indent);
+                    }
+                    self.double_quoted(k, indent, false);
+                    self.put(":");
+                    match x.kind() {
+                        Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs)
+                            if !xs.is_empty() =>
+                        {
+                            // Block sequences under a key are not indented (go-yaml style).
+                            self.indent_to(indent);
+                            self.node(x, indent, false)?;
+                        }
+                        Kind::Map(_, xm) | Kind::Object(xm) if !xm.is_empty() => {
+                            self.indent_to(indent + 2);
+                            self.node(x, indent + 2, false)?;
+                        }
+                        _ => {
+                            self.put(" ");
+                            self.node(x, indent, false)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn plain(&mut self, s: &str, root: bool) {
+        self.put(s);
+        if root {
+            self.open_ended = true;
+        }
+    }
+}
+
+/// The block indentation of a sequence item: containers nest 2 deeper, scalars indent from
+/// the sequence's own level.
+fn child_indent(x: &Value, indent: usize) -> usize {
+    match x.len() {
+        Some(n) if n > 0 => indent + 2,
+        _ => indent,
+    }
+}
+
+fn yaml_encode(v: &Value) -> Result<String, String> {
+    let mut e = YEmit {
+        out: String::new(),
+        column: 0,
+        open_ended: false,
+    };
+    e.node(v, 0, true)?;
+    e.newline();
+    if e.open_ended {
+        e.out.push_str("...\n");
+    }
+    Ok(e.out)
+}
+
 pub(crate) fn functions() -> Vec<Function> {
     let str_to_str = |name: &'static str, p: &'static str, imp: super::ImplFn| Function {
         name,
@@ -661,6 +1151,24 @@ pub(crate) fn functions() -> Vec<Function> {
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
             imp: |a, _| json_decode(s(&a[0])).map_err(FuncError::new),
+        },
+        Function {
+            name: "yamlencode",
+            params: vec![Param::new("value", Type::Dynamic).nullable()],
+            variadic: None,
+            return_type: fixed_return!(Type::String),
+            imp: |a, _| {
+                yaml_encode(&a[0])
+                    .map(Value::string)
+                    .map_err(FuncError::new)
+            },
+        },
+        Function {
+            name: "yamldecode",
+            params: vec![Param::new("src", Type::String)],
+            variadic: None,
+            return_type: fixed_return!(Type::Dynamic),
+            imp: |a, _| yaml_decode(s(&a[0])).map_err(FuncError::new),
         },
         Function {
             name: "csvdecode",
@@ -827,6 +1335,139 @@ mod tests {
             ("a,a\n1,2", "duplicate column name \"a\""),
         ] {
             assert_eq!(call_err("csvdecode", &[st(text)]).message, msg, "{text:?}");
+        }
+    }
+
+    fn n(x: &str) -> Value {
+        Value::number(Number::parse(x).unwrap())
+    }
+
+    #[test]
+    fn yamlencode_matches_terraform() {
+        let long = "word ".repeat(30);
+        let cases: Vec<(Value, String)> = vec![
+            (
+                Value::object_from([
+                    ("a", n("1")),
+                    ("b", st("x")),
+                    (
+                        "c",
+                        Value::tuple(vec![n("1"), st("y"), Value::bool(true), Value::null_dynamic()]),
+                    ),
+                    ("d", Value::object_from([("e", st("multi\nline"))])),
+                    ("f", Value::tuple(vec![])),
+                    ("g", Value::empty_object()),
+                    ("h", st("")),
+                    ("i", st("yes")),
+                ]),
+                "\"a\": 1\n\"b\": \"x\"\n\"c\":\n- 1\n- \"y\"\n- true\n- null\n\"d\":\n  \"e\": |-\n    multi\n    line\n\"f\": []\n\"g\": {}\n\"h\": \"\"\n\"i\": \"yes\"\n".to_string(),
+            ),
+            (st("hello"), "\"hello\"\n".to_string()),
+            (n("1.5"), "1.5\n...\n".to_string()),
+            (Value::bool(true), "true\n...\n".to_string()),
+            (Value::null_dynamic(), "null\n...\n".to_string()),
+            (Value::tuple(vec![]), "[]\n".to_string()),
+            (st("a\nb"), "|-\n  a\n  b\n".to_string()),
+            (st("a\nb\n"), "|\n  a\n  b\n".to_string()),
+            (st(" a\n b"), "|2-\n   a\n   b\n".to_string()),
+            (st("a\n\nb  \n"), "\"a\\n\\nb  \\n\"\n".to_string()),
+            (st("é\t\u{1}\"\\"), "\"é\\t\\x01\\\"\\\\\"\n".to_string()),
+            (
+                Value::tuple(vec![
+                    st("a\nb"),
+                    Value::tuple(vec![n("1"), Value::tuple(vec![n("2")])]),
+                    Value::tuple(vec![]),
+                    Value::object_from([
+                        ("x", n("1")),
+                        ("y", Value::tuple(vec![Value::object_from([("z", n("1"))])])),
+                    ]),
+                ]),
+                "- |-\n  a\n  b\n- - 1\n  - - 2\n- []\n- \"x\": 1\n  \"y\":\n  - \"z\": 1\n".to_string(),
+            ),
+            (
+                st(&long),
+                format!(
+                    "\"{}\n  {}\"\n",
+                    "word ".repeat(17).trim_end(),
+                    "word ".repeat(13)
+                ),
+            ),
+        ];
+        for (v, want) in cases {
+            assert_eq!(
+                call("yamlencode", std::slice::from_ref(&v)),
+                st(&want),
+                "{v:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn yamldecode_matches_terraform() {
+        let v = call(
+            "yamldecode",
+            &[st("a: 1\nb: [x, 2.5, true, null, ~]\nc: yes\nd: \"1\"\ne: 0x10\nf: 1e3\ng: .inf\nh: 2001-12-14\n")],
+        );
+        let want = Value::object_from([
+            ("a", n("1")),
+            (
+                "b",
+                Value::tuple(vec![
+                    st("x"),
+                    n("2.5"),
+                    Value::bool(true),
+                    Value::null_dynamic(),
+                    Value::null_dynamic(),
+                ]),
+            ),
+            ("c", Value::bool(true)),
+            ("d", st("1")),
+            ("e", Value::int(16)),
+            ("f", n("1000")),
+            ("g", Value::number(Number::infinity())),
+            ("h", st("2001-12-14T00:00:00Z")),
+        ]);
+        assert_eq!(
+            v.to_json().unwrap_or_default(),
+            want.to_json().unwrap_or_default()
+        );
+        let cases: Vec<(&str, Value)> = vec![
+            ("- 1\n- 2", Value::tuple(vec![n("1"), n("2")])),
+            ("0o17", Value::int(15)),
+            ("017", n("17")),
+            ("on", Value::bool(true)),
+            ("-.5", n("-0.5")),
+            ("{1: 2}", Value::object_from([("1", n("2"))])),
+            (
+                "a: &x 1\nb: *x",
+                Value::object_from([("a", n("1")), ("b", n("1"))]),
+            ),
+            ("a: !!str 1", Value::object_from([("a", st("1"))])),
+            ("1_000", n("1000")),
+            ("0b101", st("0b101")),
+            (
+                "2001-12-14T21:59:43.10-05:00",
+                st("2001-12-14T21:59:43-05:00"),
+            ),
+            (
+                "x: |\n  l1\n  l2\n",
+                Value::object_from([("x", st("l1\nl2\n"))]),
+            ),
+            ("null", Value::unknown_dynamic()),
+        ];
+        for (text, want) in cases {
+            let got = call("yamldecode", &[st(text)]);
+            assert_eq!(got, want, "{text:?}");
+        }
+        for (text, msg) in [
+            ("", "on line 1, column 1: missing start of document"),
+            ("? [1]\n: 2", "only strings are allowed as mapping keys"),
+            (
+                "a: 1\n---\nb: 2",
+                "on line 1, column 1: unexpected extra content after value",
+            ),
+        ] {
+            assert_eq!(call_err("yamldecode", &[st(text)]).message, msg, "{text:?}");
         }
     }
 }
