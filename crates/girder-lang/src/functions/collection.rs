@@ -191,6 +191,9 @@ fn coalesce(args: &[Value]) -> Result<Value, FuncError> {
 }
 
 fn concat(args: &[Value]) -> Result<Value, FuncError> {
+    if args.is_empty() {
+        return Err(FuncError::new("at least one argument is required"));
+    }
     let mut all_lists = true;
     let mut elem_tys = Vec::new();
     for (i, a) in args.iter().enumerate() {
