@@ -11,11 +11,29 @@
 use super::numeric::to_int;
 use super::{FuncError, Function, Param};
 use crate::fixed_return;
-use girder_core::convert::{convert, unify};
 use girder_core::value::Kind;
 use girder_core::{Number, Type, Value};
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
+
+/// The conversion rules the functions use (cty's `convert` package).
+pub(super) mod cty {
+    pub(crate) use girder_core::convert::{convert, unify};
+}
+use cty::{convert, unify};
+
+/// Converts argument `i` to a parameter type as `Function::call` would, with Terraform's
+/// message ("Invalid value for \"lists\" parameter: list of string required.").
+pub(super) fn param_conv(v: &Value, ty: &Type, i: usize, pname: &str) -> Result<Value, FuncError> {
+    if v.is_null() {
+        return Err(FuncError::arg(
+            i,
+            format!("Invalid value for \"{pname}\" parameter: argument must not be null."),
+        ));
+    }
+    convert(v, ty)
+        .map_err(|e| FuncError::arg(i, format!("Invalid value for \"{pname}\" parameter: {e}.")))
+}
 
 /// Elements of a known list, set or tuple.
 fn seq(v: &Value) -> &[Value] {
@@ -642,17 +660,27 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "alltrue",
-            params: vec![Param::new("list", Type::list(Type::Bool)).unknowns()],
+            params: vec![Param::new("list", Type::Dynamic).unknowns()],
             variadic: None,
             return_type: fixed_return!(Type::Bool),
-            imp: |a, _| bools(a, true),
+            imp: |a, _| {
+                bools(
+                    &[param_conv(&a[0], &Type::list(Type::Bool), 0, "list")?],
+                    true,
+                )
+            },
         },
         Function {
             name: "anytrue",
-            params: vec![Param::new("list", Type::list(Type::Bool)).unknowns()],
+            params: vec![Param::new("list", Type::Dynamic).unknowns()],
             variadic: None,
             return_type: fixed_return!(Type::Bool),
-            imp: |a, _| bools(a, false),
+            imp: |a, _| {
+                bools(
+                    &[param_conv(&a[0], &Type::list(Type::Bool), 0, "list")?],
+                    false,
+                )
+            },
         },
         Function {
             name: "chunklist",
@@ -718,10 +746,11 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "compact",
-            params: vec![Param::new("list", Type::list(Type::String))],
+            params: vec![Param::new("list", Type::Dynamic)],
             variadic: None,
             return_type: fixed_return!(Type::list(Type::String)),
             imp: |a, _| {
+                let a = [param_conv(&a[0], &Type::list(Type::String), 0, "list")?];
                 Ok(Value::list(
                     Type::String,
                     seq(&a[0])
@@ -1048,10 +1077,11 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "sort",
-            params: vec![Param::new("list", Type::list(Type::String))],
+            params: vec![Param::new("list", Type::Dynamic)],
             variadic: None,
             return_type: fixed_return!(Type::list(Type::String)),
             imp: |a, _| {
+                let a = [param_conv(&a[0], &Type::list(Type::String), 0, "list")?];
                 let mut items: Vec<String> = Vec::new();
                 for (i, x) in seq(&a[0]).iter().enumerate() {
                     match x.as_str() {
@@ -1096,12 +1126,17 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "zipmap",
             params: vec![
-                Param::new("keys", Type::list(Type::String)),
+                Param::new("keys", Type::Dynamic),
                 Param::new("values", Type::Dynamic),
             ],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| zipmap(a),
+            imp: |a, _| {
+                zipmap(&[
+                    param_conv(&a[0], &Type::list(Type::String), 0, "keys")?,
+                    a[1].clone(),
+                ])
+            },
         },
     ]
 }

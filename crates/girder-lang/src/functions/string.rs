@@ -6,10 +6,10 @@
 //! mapping is Go's rune-by-rune mapping (`upper("ß")` stays `ß`); regular expressions are
 //! RE2 syntax, with Go's error texts.
 
+use super::collection::cty::convert;
 use super::numeric::{go_quote, to_int};
 use super::{FuncError, Function, Param};
 use crate::fixed_return;
-use girder_core::convert::convert;
 use girder_core::{Number, Type, Value};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -845,8 +845,9 @@ fn join(args: &[Value]) -> Result<Value, FuncError> {
     if args.len() < 2 {
         return Err(FuncError::new("at least one list is required"));
     }
-    let mut parts: Vec<&str> = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     for (li, l) in args[1..].iter().enumerate() {
+        let l = super::collection::param_conv(l, &Type::list(Type::String), li + 1, "lists")?;
         for (ei, e) in l.as_seq().unwrap_or_default().iter().enumerate() {
             if e.is_null() {
                 return Err(FuncError::arg(
@@ -857,7 +858,7 @@ fn join(args: &[Value]) -> Result<Value, FuncError> {
                     ),
                 ));
             }
-            parts.push(e.as_str().unwrap_or_default());
+            parts.push(e.as_str().unwrap_or_default().to_string());
         }
     }
     Ok(Value::string(parts.join(sep)))
@@ -974,7 +975,7 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "join",
             params: vec![Param::new("separator", Type::String)],
-            variadic: Some(Param::new("lists", Type::list(Type::String))),
+            variadic: Some(Param::new("lists", Type::Dynamic)),
             return_type: fixed_return!(Type::String),
             imp: |a, _| join(a),
         },
