@@ -1,6 +1,6 @@
 //! The expression evaluator.
 //!
-//! Evaluates hcl-edit expressions to [`Value`]s in an [`EvalContext`] whose variables are
+//! Evaluates expressions (lowered from hcl-edit into [`ast`]) to [`Value`]s in an [`EvalContext`] whose variables are
 //! root names mapped to values, exactly as HCL does it: `var` is an object of input variables,
 //! `local` an object of locals, `aws_vpc` an object of resources of that type (by name),
 //! `data` an object of data sources by type, `module` an object of module calls, `count` /
@@ -8,7 +8,9 @@
 //! `console`, `validate`) builds those objects; unknown values stand for what is not yet
 //! known.
 
-pub mod refs_impl;
+pub mod ast;
+pub(crate) mod lower;
+pub(crate) mod refs_impl;
 
 use crate::functions::FunctionTable;
 use crate::source::Expr;
