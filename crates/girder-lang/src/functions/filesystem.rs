@@ -717,12 +717,32 @@ fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncErro
     }
     let src = String::from_utf8_lossy(&src);
     (ctx.render_template)(&src, path, &vars).map_err(|m| {
+        let first = m.lines().next().unwrap_or_default();
+        if let Some(key) = missing_key(first) {
+            return vars_err(key);
+        }
         if m.starts_with("vars map does not contain key") {
-            vars_err(m)
+            return vars_err(m);
+        }
+        // Terraform appends "." to HCL's diagnostic text, which ends with one already; the
+        // evaluator strips one final "." before appending its own.
+        if m.ends_with('.') {
+            FuncError::new(format!("{m}."))
         } else {
             FuncError::new(m)
         }
     })
+}
+
+/// Terraform checks every variable a template references before rendering it; the renderer
+/// reports an unset one as `FILE:L,C-C: Unknown variable; There is no variable named "X".`,
+/// which becomes Terraform's `vars map does not contain key "X", referenced at FILE:L,C-C`.
+fn missing_key(line: &str) -> Option<String> {
+    let (at, rest) = line.split_once(": Unknown variable; There is no variable named ")?;
+    let name = rest.strip_suffix('.')?;
+    Some(format!(
+        "vars map does not contain key {name}, referenced at {at}"
+    ))
 }
 
 #[cfg(test)]
