@@ -256,11 +256,13 @@ pub(super) fn errno_text(e: &std::io::Error) -> String {
     }
 }
 
-/// Terraform's `readFileBytes`: the bytes of a file, with its messages (arg 0 errors).
+/// Terraform's `readFileBytes`: the bytes of a file, with its messages (all argument errors):
+/// a missing file is named as the user gave it, other failures to open it carry Go's `open`
+/// error (with the cleaned path), and failures to read it name it as given.
 pub(super) fn read_file_bytes(ctx: &CallContext<'_>, path: &str) -> Result<Vec<u8>, FuncError> {
+    use std::io::Read as _;
     let expanded = home_expand(path).map_err(|e| path_err(format!("failed to expand ~: {e}")))?;
-    let disk = on_disk(ctx.base_dir, &expanded);
-    std::fs::read(&disk).map_err(|e| {
+    let mut f = std::fs::File::open(on_disk(ctx.base_dir, &expanded)).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             path_err(format!(
                 "no file exists at {path}; this function works only with files that are \
@@ -269,9 +271,22 @@ pub(super) fn read_file_bytes(ctx: &CallContext<'_>, path: &str) -> Result<Vec<u
                  result from an attribute of that resource"
             ))
         } else {
-            path_err(format!("failed to read {path}"))
+            path_err(format!("open {}: {}", go_clean(&expanded), errno_text(&e)))
         }
-    })
+    })?;
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf)
+        .map_err(|_| path_err(format!("failed to read {path}")))?;
+    Ok(buf)
+}
+
+/// Terraform's message for a file that `file` / `templatefile` cannot take as text.
+fn not_utf8(path: &str) -> FuncError {
+    FuncError::new(format!(
+        "contents of {path} are not valid UTF-8; use the filebase64 function to obtain the \
+         Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to \
+         obtain file hashing results instead"
+    ))
 }
 
 // ----- the functions -----
@@ -303,13 +318,9 @@ fn pathexpand(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
 fn file(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
     let path = str_arg(&args[0]);
     let bytes = read_file_bytes(ctx, path)?;
-    String::from_utf8(bytes).map(Value::string).map_err(|_| {
-        FuncError::new(format!(
-            "contents of {path} are not valid UTF-8; use the filebase64 function to obtain the \
-             Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to \
-             obtain file hashing results instead"
-        ))
-    })
+    String::from_utf8(bytes)
+        .map(Value::string)
+        .map_err(|_| not_utf8(path))
 }
 
 fn filebase64(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
@@ -699,7 +710,7 @@ fn valid_identifier(s: &str) -> bool {
 
 fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
     let path = str_arg(&args[0]);
-    let src = read_file_bytes(ctx, path)?;
+    let src = String::from_utf8(read_file_bytes(ctx, path)?).map_err(|_| not_utf8(path))?;
     let vars_err =
         |m: String| FuncError::arg(1, format!("Invalid value for \"vars\" parameter: {m}."));
     let vars: BTreeMap<String, Value> = match args[1].ty() {
@@ -715,7 +726,6 @@ fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncErro
             )));
         }
     }
-    let src = String::from_utf8_lossy(&src);
     (ctx.render_template)(&src, path, &vars).map_err(|m| {
         let first = m.lines().next().unwrap_or_default();
         if let Some(key) = missing_key(first) {
