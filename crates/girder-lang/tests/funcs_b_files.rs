@@ -42,6 +42,8 @@ fn tree() -> PathBuf {
     for (name, body) in files {
         std::fs::write(t.join(name), body).unwrap();
     }
+    // "é" decomposed: `file` returns it in NFC (as cty does), the hash functions hash bytes.
+    std::fs::write(root.join("nfd.txt"), "e\u{301}").unwrap();
     root
 }
 
@@ -168,6 +170,8 @@ fn file_and_filebase64() {
         ("file", vec![s("t/nope.txt")], Err(no_file("t/nope.txt"))),
         ("file", vec![s("./t/x/../nope")], Err(no_file("./t/x/../nope"))),
         ("file", vec![s("~x/a")], Err("Invalid value for \"path\" parameter: failed to expand ~: cannot expand user-specific home dir.")),
+        ("file", vec![s("nfd.txt")], Str("\u{e9}")),
+        ("filebase64", vec![s("nfd.txt")], Str("ZcyB")),
         ("filebase64", vec![s("t/bin.dat")], Str("//4=")),
         ("filebase64", vec![s("t/a.txt")], Str("aGVsbG8K")),
         ("filebase64", vec![s("./t/sub/")], Err("Invalid value for \"path\" parameter: failed to read ./t/sub/.")),
@@ -202,6 +206,7 @@ fn file_hashes() {
         ("filebase64sha256", vec![s("t/b.md")], Str("PiPoFgA5WUoziU9lZOGxNIu9egCI1CxKy3PurtWcAJ0=")),
         ("filebase64sha256", vec![s("t/a.txt")], Str("WJG1tSLV3whtD/CxEPvZ0hu0/HFjrzTQgoai6Eb2vgM=")),
         ("filebase64sha512", vec![s("t/b.md")], Str("Umd2iCLuYk1I/OFexcp5y9YCy39MIVelFlVpkfIu+Me173sY0f9BxZNw77CFhlHUSpNsEbexRMSP4E3zxqPo2g==")),
+        ("filemd5", vec![s("nfd.txt")], Str("5526861fbb1e71a1bda6ac364310a807")),
         ("filemd5", vec![s("t/sub")], Err("Call to function \"filemd5\" failed: read t/sub: is a directory.")),
         ("filemd5", vec![s("./t/sub/../nope")], Err("Call to function \"filemd5\" failed: open t/nope: no such file or directory.")),
         ("filesha1", vec![s("~x")], Err("Call to function \"filesha1\" failed: failed to expand ~: cannot expand user-specific home dir.")),

@@ -354,7 +354,9 @@ fn rsadecrypt(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
     let out = private
         .decrypt(rsa::Pkcs1v15Encrypt, &ciphertext)
         .map_err(|_| FuncError::new("failed to decrypt: crypto/rsa: decryption error"))?;
-    Ok(Value::string(String::from_utf8_lossy(&out).into_owned()))
+    Ok(Value::string(super::filesystem::nfc(
+        &String::from_utf8_lossy(&out),
+    )))
 }
 
 #[cfg(test)]

@@ -280,6 +280,12 @@ pub(super) fn read_file_bytes(ctx: &CallContext<'_>, path: &str) -> Result<Vec<u
     Ok(buf)
 }
 
+/// A string in Unicode normal form C, as cty keeps all strings.
+pub(super) fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    s.nfc().collect()
+}
+
 /// Terraform's message for a file that `file` / `templatefile` cannot take as text.
 fn not_utf8(path: &str) -> FuncError {
     FuncError::new(format!(
@@ -318,8 +324,9 @@ fn pathexpand(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
 fn file(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
     let path = str_arg(&args[0]);
     let bytes = read_file_bytes(ctx, path)?;
+    // cty normalizes every string to NFC.
     String::from_utf8(bytes)
-        .map(Value::string)
+        .map(|t| Value::string(nfc(&t)))
         .map_err(|_| not_utf8(path))
 }
 
@@ -726,7 +733,7 @@ fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncErro
             )));
         }
     }
-    (ctx.render_template)(&src, path, &vars).map_err(|m| {
+    (ctx.render_template)(&nfc(&src), path, &vars).map_err(|m| {
         let first = m.lines().next().unwrap_or_default();
         if let Some(key) = missing_key(first) {
             return vars_err(key);
