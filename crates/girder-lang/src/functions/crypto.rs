@@ -299,8 +299,6 @@ fn lenient_b64() -> base64::engine::GeneralPurpose {
 }
 
 fn rsadecrypt(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    use rsa::pkcs1::DecodeRsaPrivateKey as _;
-    use rsa::pkcs8::DecodePrivateKey as _;
     let ct = args[0].as_str().expect("converted to string");
     let key = args[1].as_str().expect("converted to string");
     let stripped: String = ct.chars().filter(|c| *c != '\r' && *c != '\n').collect();
@@ -331,14 +329,8 @@ fn rsadecrypt(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
         ));
     }
     let private = match pem.kind.as_str() {
-        "RSA PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs1_der(&pem.der)
-            .map_err(|e| key_err(format!("invalid ASN1 data in the given private key: {e}")))?,
-        "PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs8_der(&pem.der).map_err(|e| match e {
-            rsa::pkcs8::Error::PublicKey(_) | rsa::pkcs8::Error::KeyMalformed => {
-                key_err(format!("invalid private key: {e}"))
-            }
-            _ => key_err("invalid private key type: not an RSA private key".into()),
-        })?,
+        "RSA PRIVATE KEY" => parse_pkcs1(&pem.der).map_err(key_err)?,
+        "PRIVATE KEY" => parse_pkcs8(&pem.der).map_err(key_err)?,
         "EC PRIVATE KEY" | "DSA PRIVATE KEY" | "OPENSSH PRIVATE KEY" => {
             return Err(key_err(
                 "invalid private key type: not an RSA private key".into(),
@@ -357,6 +349,230 @@ fn rsadecrypt(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
     Ok(Value::string(super::filesystem::nfc(
         &String::from_utf8_lossy(&out),
     )))
+}
+
+// ----- Go's encoding/asn1 errors, as Terraform words them -----
+
+/// An `encoding/asn1` error: a syntax error or a structural one.
+enum Asn1Err {
+    Syntax(String),
+    Structure(String),
+}
+
+impl Asn1Err {
+    /// Terraform's `rsadecrypt` wording: syntax errors are reworded, structure errors are
+    /// Go's own text (Terraform's replacement for them has a typo and never applies).
+    fn terraform_text(self) -> String {
+        match self {
+            Asn1Err::Syntax(m) => format!("invalid ASN1 data in the given private key: {m}"),
+            Asn1Err::Structure(m) => format!("asn1: structure error: {m}"),
+        }
+    }
+}
+
+/// A DER tag and length (Go's `tagAndLength`).
+struct TagLen {
+    class: u8,
+    tag: u64,
+    compound: bool,
+    len: usize,
+}
+
+/// Go's `parseTagAndLength`: the header at `off` and the offset after it.
+fn tag_and_length(b: &[u8], mut off: usize) -> Result<(TagLen, usize), Asn1Err> {
+    let syntax = |m: &str| Asn1Err::Syntax(m.into());
+    let structure = |m: &str| Asn1Err::Structure(m.into());
+    let first = b[off];
+    off += 1;
+    let mut t = TagLen {
+        class: first >> 6,
+        tag: u64::from(first & 0x1f),
+        compound: first & 0x20 != 0,
+        len: 0,
+    };
+    if t.tag == 0x1f {
+        let mut v: u64 = 0;
+        let mut shifted = 0;
+        loop {
+            if off >= b.len() {
+                return Err(syntax("truncated base 128 integer"));
+            }
+            if shifted == 5 {
+                return Err(structure("base 128 integer too large"));
+            }
+            let c = b[off];
+            if shifted == 0 && c == 0x80 {
+                return Err(syntax("integer is not minimally encoded"));
+            }
+            v = (v << 7) | u64::from(c & 0x7f);
+            off += 1;
+            shifted += 1;
+            if c & 0x80 == 0 {
+                break;
+            }
+        }
+        if v > i32::MAX as u64 {
+            return Err(structure("base 128 integer too large"));
+        }
+        if v < 0x1f {
+            return Err(syntax("non-minimal tag"));
+        }
+        t.tag = v;
+    }
+    if off >= b.len() {
+        return Err(syntax("truncated tag or length"));
+    }
+    let c = b[off];
+    off += 1;
+    if c & 0x80 == 0 {
+        t.len = usize::from(c & 0x7f);
+    } else {
+        let n = usize::from(c & 0x7f);
+        if n == 0 {
+            return Err(syntax("indefinite length found (not DER)"));
+        }
+        for _ in 0..n {
+            if off >= b.len() {
+                return Err(syntax("truncated tag or length"));
+            }
+            if t.len >= 1 << 23 {
+                return Err(structure("length too large"));
+            }
+            t.len = (t.len << 8) | usize::from(b[off]);
+            off += 1;
+            if t.len == 0 {
+                return Err(structure("superfluous leading zeros in length"));
+            }
+        }
+        if t.len < 0x80 {
+            return Err(structure("non-minimal length"));
+        }
+    }
+    Ok((t, off))
+}
+
+/// Go's checks of the outer SEQUENCE of a structure named `type_name`: the contents.
+fn outer_sequence<'a>(der: &'a [u8], type_name: &str) -> Result<(&'a [u8], usize), Asn1Err> {
+    if der.is_empty() {
+        return Err(Asn1Err::Syntax("sequence truncated".into()));
+    }
+    let (t, off) = tag_and_length(der, 0)?;
+    if t.class != 0 || t.tag != 16 || !t.compound {
+        return Err(Asn1Err::Structure(format!(
+            "tags don't match (16 vs {{class:{} tag:{} length:{} isCompound:{}}}) \
+             {{optional:false explicit:false application:false private:false \
+             defaultValue:<nil> tag:<nil> stringType:0 timeType:0 set:false omitEmpty:false}} \
+             {type_name} @{off}",
+            t.class, t.tag, t.len, t.compound
+        )));
+    }
+    if off + t.len > der.len() {
+        return Err(Asn1Err::Syntax("data truncated".into()));
+    }
+    Ok((&der[off..off + t.len], off + t.len))
+}
+
+/// The (class, tag, compound) of the elements of a SEQUENCE's contents, as far as they parse.
+fn element_tags(mut contents: &[u8]) -> Vec<(u8, u64, bool)> {
+    let mut out = Vec::new();
+    while !contents.is_empty() {
+        let Ok((t, off)) = tag_and_length(contents, 0) else {
+            break;
+        };
+        if off + t.len > contents.len() {
+            break;
+        }
+        out.push((t.class, t.tag, t.compound));
+        contents = &contents[off + t.len..];
+    }
+    out
+}
+
+/// Go's `x509.ParsePKCS1PrivateKey` outcome for `der`, with Terraform's wording of errors.
+fn parse_pkcs1(der: &[u8]) -> Result<rsa::RsaPrivateKey, String> {
+    use rsa::pkcs1::DecodeRsaPrivateKey as _;
+    let (contents, used) = match outer_sequence(der, "pkcs1PrivateKey") {
+        Ok(x) => x,
+        Err(e) => {
+            if let Some(m) = other_format_hint(der, "pkcs1") {
+                return Err(m);
+            }
+            return Err(e.terraform_text());
+        }
+    };
+    let tags = element_tags(contents);
+    if tags.len() >= 9 && tags.iter().take(9).all(|t| *t == (0, 2, false)) {
+        let key = rsa::RsaPrivateKey::from_pkcs1_der(&der[..used])
+            .map_err(|e| format!("invalid private key: {e}"))?;
+        if used < der.len() {
+            return Err("invalid ASN1 data in the given private key: trailing data".into());
+        }
+        return Ok(key);
+    }
+    if let Some(m) = other_format_hint(der, "pkcs1") {
+        return Err(m);
+    }
+    if tags.iter().all(|t| *t == (0, 2, false)) {
+        return Err("invalid ASN1 data in the given private key: sequence truncated".into());
+    }
+    Err("invalid private key: x509: failed to parse private key".into())
+}
+
+/// Go's `x509.ParsePKCS8PrivateKey` outcome for an RSA key, with Terraform's wording.
+fn parse_pkcs8(der: &[u8]) -> Result<rsa::RsaPrivateKey, String> {
+    use rsa::pkcs8::DecodePrivateKey as _;
+    let contents = match outer_sequence(der, "pkcs8") {
+        Ok((c, _)) => c,
+        Err(e) => {
+            if let Some(m) = other_format_hint(der, "pkcs8") {
+                return Err(m);
+            }
+            return Err(e.terraform_text());
+        }
+    };
+    let tags = element_tags(contents);
+    let shaped = tags.len() >= 3 && tags[0] == (0, 2, false) && tags[1] == (0, 16, true);
+    if !shaped {
+        if let Some(m) = other_format_hint(der, "pkcs8") {
+            return Err(m);
+        }
+        let want = [(0, 2, false), (0, 16, true), (0, 4, false)];
+        if tags.len() < 3 && tags.iter().zip(want).all(|(t, w)| *t == w) {
+            return Err("invalid ASN1 data in the given private key: sequence truncated".into());
+        }
+    }
+    rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(|e| match e {
+        rsa::pkcs8::Error::KeyMalformed | rsa::pkcs8::Error::Asn1(_) if shaped => format!(
+            "invalid private key: x509: failed to parse RSA private key embedded in PKCS#8: {e}"
+        ),
+        // A PKCS#8 key of another algorithm (EC, Ed25519): parsed, but not RSA.
+        _ if shaped => "invalid private key type: not an RSA private key".into(),
+        _ => format!("invalid private key: {e}"),
+    })
+}
+
+/// Go's hints when a key is in another DER format than its PEM type says.
+fn other_format_hint(der: &[u8], expected: &str) -> Option<String> {
+    let (contents, _) = outer_sequence(der, "").ok()?;
+    let tags = element_tags(contents);
+    let is_ec = tags.len() >= 2 && tags[0] == (0, 2, false) && tags[1] == (0, 4, false);
+    let is_pkcs8 = tags.len() >= 3
+        && tags[0] == (0, 2, false)
+        && tags[1] == (0, 16, true)
+        && tags[2] == (0, 4, false);
+    let is_pkcs1 = tags.len() >= 9 && tags.iter().take(9).all(|t| *t == (0, 2, false));
+    let hint = if is_ec {
+        "ParseECPrivateKey"
+    } else if is_pkcs8 && expected != "pkcs8" {
+        "ParsePKCS8PrivateKey"
+    } else if is_pkcs1 && expected != "pkcs1" {
+        "ParsePKCS1PrivateKey"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "invalid private key: x509: failed to parse private key (use {hint} instead for this key format)"
+    ))
 }
 
 #[cfg(test)]
