@@ -42,6 +42,18 @@ fn tree() -> PathBuf {
     for (name, body) in files {
         std::fs::write(t.join(name), body).unwrap();
     }
+    // Symlinks: to a directory, to a file, dangling; and a cycle.
+    let l = root.join("l");
+    std::fs::create_dir_all(l.join("sub")).unwrap();
+    std::fs::write(l.join("a.txt"), "a\n").unwrap();
+    std::fs::write(l.join("sub/c.txt"), "c\n").unwrap();
+    std::os::unix::fs::symlink("sub", l.join("lnk")).unwrap();
+    std::os::unix::fs::symlink("a.txt", l.join("alink")).unwrap();
+    std::os::unix::fs::symlink("nowhere", l.join("dangling")).unwrap();
+    let cyc = root.join("cyc");
+    std::fs::create_dir_all(&cyc).unwrap();
+    std::fs::write(cyc.join("x.txt"), "x\n").unwrap();
+    std::os::unix::fs::symlink(".", cyc.join("loop")).unwrap();
     // "é" decomposed: `file` returns it in NFC (as cty does), the hash functions hash bytes.
     std::fs::write(root.join("nfd.txt"), "e\u{301}").unwrap();
     root
@@ -310,6 +322,15 @@ fn fileset() {
             Set(&["t/sub/deep/d.txt"]),
         ),
         ("fileset", vec![s("nope"), s("*")], Set(&[])),
+        // Symlinks are followed; a dangling one that matches is an error.
+        ("fileset", vec![s("l"), s("a*")], Set(&["a.txt", "alink"])),
+        ("fileset", vec![s("l"), s("l*/*")], Set(&["lnk/c.txt"])),
+        ("fileset", vec![s("l"), s("sub/**")], Set(&["sub/c.txt"])),
+        ("fileset", vec![s("l"), s("*")], Err("Call to function \"fileset\" failed: failed to stat (l/dangling): stat l/dangling: no such file or directory.")),
+        ("fileset", vec![s("l"), s("d*")], Err("Call to function \"fileset\" failed: failed to stat (l/dangling): stat l/dangling: no such file or directory.")),
+        // Terraform recurses through a symlink cycle without end; we stop at a directory
+        // that is already being walked.
+        ("fileset", vec![s("cyc"), s("**")], Set(&["loop/x.txt", "x.txt"])),
         ("fileset", vec![s("t"), s("[")], Err(glob_err("t/["))),
         (
             "fileset",

@@ -396,6 +396,9 @@ fn fileexists(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError>
 /// access under the base directory.
 struct Globber<'a> {
     base: &'a Path,
+    /// Canonical paths of the directories a `**` is descending through (a symlink cycle
+    /// would make doublestar recurse without end; we stop at a directory already on the way).
+    active: std::cell::RefCell<Vec<PathBuf>>,
 }
 
 const BAD_PATTERN: &str = "syntax error in pattern";
@@ -483,7 +486,20 @@ impl Globber<'_> {
                     if last {
                         m.push(child.clone());
                     }
+                    let canon = std::fs::canonicalize(self.disk(&child)).ok();
+                    if canon
+                        .as_ref()
+                        .is_some_and(|c| self.active.borrow().contains(c))
+                    {
+                        continue;
+                    }
+                    if let Some(c) = &canon {
+                        self.active.borrow_mut().push(c.clone());
+                    }
                     e = self.do_glob(&child, &comps[pat_idx..], m);
+                    if canon.is_some() {
+                        self.active.borrow_mut().pop();
+                    }
                 } else if last {
                     m.push(child);
                 }
@@ -683,7 +699,10 @@ fn fileset(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
         go_join(&[".", path])
     };
     let full = go_join(&[&path, pattern]);
-    let globber = Globber { base: ctx.base_dir };
+    let globber = Globber {
+        base: ctx.base_dir,
+        active: std::cell::RefCell::new(Vec::new()),
+    };
     let matches = globber
         .glob(&full)
         .map_err(|e| FuncError::new(format!("failed to glob pattern ({full}): {e}")))?;
