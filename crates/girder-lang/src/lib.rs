@@ -18,5 +18,6 @@ pub mod console;
 pub mod eval;
 pub mod fmt;
 pub mod functions;
+pub mod inputs;
 pub mod refs;
 pub mod source;
