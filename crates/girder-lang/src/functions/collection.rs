@@ -1118,10 +1118,31 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "transpose",
-            params: vec![Param::new("values", Type::map(Type::list(Type::String)))],
+            params: vec![Param::new("values", Type::Dynamic)],
             variadic: None,
             return_type: fixed_return!(Type::map(Type::list(Type::String))),
-            imp: |a, _| transpose(a),
+            imp: |a, _| {
+                let want = Type::map(Type::list(Type::String));
+                // An object converts attribute by attribute (its tuples may differ in length).
+                let arg = match (a[0].kind(), a[0].as_map()) {
+                    (Kind::Object(_), Some(m)) => {
+                        let mut out = BTreeMap::new();
+                        for (k, v) in m {
+                            let l = convert(v, &Type::list(Type::String)).map_err(|_| {
+                                FuncError::arg(
+                                    0,
+                                    "Invalid value for \"values\" parameter: map of list of \
+                                     string required.",
+                                )
+                            })?;
+                            out.insert(k.clone(), l);
+                        }
+                        Value::map(Type::list(Type::String), out)
+                    }
+                    _ => param_conv(&a[0], &want, 0, "values")?,
+                };
+                transpose(&[arg])
+            },
         },
         Function {
             name: "zipmap",
