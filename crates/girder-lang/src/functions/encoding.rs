@@ -361,9 +361,12 @@ fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, FuncError> {
                 i += 1;
                 loop {
                     if i >= chars.len() {
+                        // Go's reader counts the read that hits the end of input as a line.
+                        let lines = text.matches('\n').count() + usize::from(!text.ends_with('\n'));
                         return Err(FuncError::new(format!(
-                            "CSV parse error on line {rec_line}: extraneous or missing \" in \
-                             quoted-field"
+                            "CSV parse error on line {}: extraneous or missing \" in \
+                             quoted-field",
+                            lines + 1
                         )));
                     }
                     let c = chars[i];
@@ -1850,11 +1853,19 @@ pub(crate) fn functions() -> Vec<Function> {
             return_type: fixed_return!(Type::String),
             imp: |a, _| {
                 let src = s(&a[0]);
-                let bytes = b64().decode(src).map_err(|_| {
+                let bytes = b64().decode(src).map_err(|e| {
+                    use base64::DecodeError as D;
+                    let at = match e {
+                        D::InvalidByte(i, _) | D::InvalidLastSymbol(i, _) => i,
+                        D::InvalidLength(n) => n,
+                        D::InvalidPadding => src.len(),
+                    };
                     FuncError::arg(
                         0,
-                        "Invalid value for \"source\" parameter: the given value is not valid \
-                         base64.",
+                        format!(
+                            "Invalid value for \"source\" parameter: the given value is has an \
+                             invalid base64 symbol at offset {at}."
+                        ),
                     )
                 })?;
                 text_decode(&bytes, s(&a[1])).map(Value::string)
@@ -2030,6 +2041,11 @@ mod tests {
         ] {
             assert_eq!(call("base64gzip", &[st(input)]), st(want), "{input:?}");
         }
+        assert_eq!(
+            call_err("textdecodebase64", &[st("!!"), st("UTF-8")]).message,
+            "Invalid value for \"source\" parameter: the given value is has an invalid base64 \
+             symbol at offset 0."
+        );
         // base64gzip round-trips through a gzip reader.
         let out = call("base64gzip", &[st("hello")]);
         let bytes = {
@@ -2070,6 +2086,10 @@ mod tests {
             ),
             ("", "missing header line"),
             ("a,a\n1,2", "duplicate column name \"a\""),
+            (
+                "a\n\"x",
+                "CSV parse error on line 3: extraneous or missing \" in quoted-field",
+            ),
         ] {
             assert_eq!(call_err("csvdecode", &[st(text)]).message, msg, "{text:?}");
         }
