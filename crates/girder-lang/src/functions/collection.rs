@@ -16,9 +16,10 @@ use girder_core::{Number, Type, Value};
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
 
-/// The conversion rules the functions use (cty's `convert` package).
+/// The conversion rules the functions use: cty's `convert` package in full (the evaluator's
+/// `eval::conv`; girder-core's `convert` is interim).
 pub(super) mod cty {
-    pub(crate) use girder_core::convert::{convert, unify};
+    pub(crate) use crate::eval::conv::{convert, unify};
 }
 use cty::{convert, unify};
 
