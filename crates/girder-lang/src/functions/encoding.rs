@@ -166,49 +166,86 @@ impl<'a> JsonReader<'a> {
             b't' => self.lit("true", Value::bool(true)),
             b'f' => self.lit("false", Value::bool(false)),
             b'n' => self.lit("null", Value::null_dynamic()),
-            b'-' | b'0'..=b'9' => {
-                let start = self.i;
-                if self.b[self.i] == b'-' {
-                    self.i += 1;
-                }
-                while self.i < self.b.len()
-                    && matches!(
-                        self.b[self.i],
-                        b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'
-                    )
-                {
-                    self.i += 1;
-                }
-                let text = &self.src[start..self.i];
-                Number::parse(text)
-                    .map(Value::number)
-                    .map_err(|_| format!("invalid number literal {}", go_quote_str(text)))
-            }
+            b'-' | b'0'..=b'9' => self.number(),
             _ => Err(self.err_char("looking for beginning of value")),
         }
     }
-    fn lit(&mut self, word: &str, v: Value) -> Result<Value, String> {
-        if self.src[self.i..].starts_with(word) {
-            self.i += word.len();
-            Ok(v)
-        } else {
-            let ctx = format!(
-                "in literal {word} (expecting {})",
-                go_char(word.as_bytes()[1] as char)
-            );
+    /// A number by JSON's grammar, with Go's scanner messages.
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.i;
+        let digit = |r: &Self, at: usize| r.b.get(at).is_some_and(u8::is_ascii_digit);
+        if self.b[self.i] == b'-' {
             self.i += 1;
-            while self.i < self.b.len() && self.src[self.i..].starts_with(&word[..1]) {
+            match self.b.get(self.i) {
+                None => return Err("unexpected EOF".into()),
+                Some(c) if c.is_ascii_digit() => {}
+                Some(_) => return Err(self.err_char("in numeric literal")),
+            }
+        }
+        if self.b[self.i] == b'0' {
+            self.i += 1;
+        } else {
+            while digit(self, self.i) {
                 self.i += 1;
             }
-            Err(self.err_char(&ctx))
         }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if self.i >= self.b.len() {
+                return Err("unexpected EOF".into());
+            }
+            if !digit(self, self.i) {
+                return Err(self.err_char("after decimal point in numeric literal"));
+            }
+            while digit(self, self.i) {
+                self.i += 1;
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.i >= self.b.len() {
+                return Err("unexpected EOF".into());
+            }
+            if !digit(self, self.i) {
+                return Err(self.err_char("in exponent of numeric literal"));
+            }
+            while digit(self, self.i) {
+                self.i += 1;
+            }
+        }
+        let text = &self.src[start..self.i];
+        Number::parse(text)
+            .map(Value::number)
+            .map_err(|_| format!("invalid number literal {}", go_quote_str(text)))
+    }
+
+    fn lit(&mut self, word: &str, v: Value) -> Result<Value, String> {
+        let wb = word.as_bytes();
+        for (k, &want) in wb.iter().enumerate() {
+            match self.b.get(self.i + k) {
+                None => return Err("unexpected EOF".into()),
+                Some(&c) if c == want => {}
+                Some(_) => {
+                    self.i += k;
+                    return Err(self.err_char(&format!(
+                        "in literal {word} (expecting {})",
+                        go_char(want as char)
+                    )));
+                }
+            }
+        }
+        self.i += wb.len();
+        Ok(v)
     }
     fn string(&mut self) -> Result<String, String> {
         self.i += 1;
         let mut out = String::new();
         loop {
             let Some(&c) = self.b.get(self.i) else {
-                return Err("EOF".into());
+                return Err("unexpected EOF".into());
             };
             match c {
                 b'"' => {
@@ -218,7 +255,7 @@ impl<'a> JsonReader<'a> {
                 b'\\' => {
                     self.i += 1;
                     let Some(&e) = self.b.get(self.i) else {
-                        return Err("EOF".into());
+                        return Err("unexpected EOF".into());
                     };
                     self.i += 1;
                     match e {
@@ -277,8 +314,10 @@ fn go_char(c: char) -> String {
     match c {
         '\'' => "'\\''".to_string(),
         '"' => "'\"'".to_string(),
-        c if c.is_control() => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
+        c => {
+            let q = super::numeric::go_quote(&c.to_string());
+            format!("'{}'", &q[1..q.len() - 1])
+        }
     }
 }
 
@@ -1992,6 +2031,27 @@ mod tests {
             ("", "EOF"),
             ("1 2", "extraneous data after JSON object"),
             ("x", "invalid character 'x' looking for beginning of value"),
+            ("{\"a\" 1}", "invalid character '1' after object key"),
+            ("[1 2]", "invalid character '2' after array element"),
+            ("tru", "unexpected EOF"),
+            ("\"\\x\"", "invalid character 'x' in string escape code"),
+            ("01", "extraneous data after JSON object"),
+            ("-", "unexpected EOF"),
+            ("1.", "unexpected EOF"),
+            (
+                "{\"a\":1,}",
+                "invalid character '}' looking for beginning of object key string",
+            ),
+            ("\"abc", "unexpected EOF"),
+            ("[", "EOF"),
+            ("{", "EOF"),
+            ("1e", "unexpected EOF"),
+            (" ", "EOF"),
+            (
+                "nax",
+                "invalid character 'a' in literal null (expecting 'u')",
+            ),
+            ("\"a\nb\"", "invalid character '\\n' in string literal"),
         ] {
             assert_eq!(call_err("jsondecode", &[st(text)]).message, msg, "{text}");
         }
