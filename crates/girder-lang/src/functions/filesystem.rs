@@ -760,6 +760,14 @@ fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncErro
         if m.starts_with("vars map does not contain key") {
             return vars_err(m);
         }
+        // HCL's Diagnostics.Error(): the first diagnostic, and a count of the others (the
+        // renderer gives one per line).
+        let count = m.lines().count();
+        let m = if count > 1 {
+            format!("{first}, and {} other diagnostic(s)", count - 1)
+        } else {
+            m
+        };
         // Terraform appends "." to HCL's diagnostic text, which ends with one already; the
         // evaluator strips one final "." before appending its own.
         if m.ends_with('.') {
