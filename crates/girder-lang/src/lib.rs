@@ -14,6 +14,7 @@
 //! given by the caller.
 
 pub mod config;
+pub mod console;
 pub mod eval;
 pub mod fmt;
 pub mod functions;
