@@ -121,9 +121,10 @@ impl Plan {
 
     /// Does applying it change anything (resources or outputs)?
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| {
-            c.action != Action::NoOp && !(c.is_data() && c.action == Action::Delete)
-        }) || self.outputs.iter().any(|o| o.action != Action::NoOp)
+        self.changes
+            .iter()
+            .any(|c| c.action != Action::NoOp && !(c.is_data() && c.action == Action::Delete))
+            || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 }
 
