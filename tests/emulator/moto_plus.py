@@ -120,6 +120,25 @@ def patch_rds():
     m.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
 
+def patch_s3():
+    from moto.s3 import responses as r
+
+    def get_bucket_versioning(self):
+        # moto 5.2's serializer answers <GetBucketVersioningResponse/>; S3 answers
+        # <VersioningConfiguration> with Status (and MfaDelete) when versioning was ever set.
+        self.data["Action"] = "GetBucketVersioning"
+        status = self.backend.get_bucket_versioning(self.bucket_name)
+        inner = f"<Status>{status}</Status>" if status else ""
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"{inner}</VersioningConfiguration>"
+        )
+        return 200, {"Content-Type": "application/xml"}, body
+
+    r.S3Response.get_bucket_versioning = get_bucket_versioning
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -133,6 +152,7 @@ def main():
     port = args.port or free_port()
     patch_elasticache()
     patch_rds()
+    patch_s3()
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

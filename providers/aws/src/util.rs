@@ -253,26 +253,36 @@ impl std::fmt::Display for ApiError {
 }
 
 /// Turns an SDK error into an [`ApiError`].
-pub fn api_err<E, R>(
+pub fn api_err<E>(
     op: &str,
-    e: aws_smithy_runtime_api::client::result::SdkError<E, R>,
+    e: aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
 ) -> ApiError
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     use aws_smithy_runtime_api::client::result::SdkError;
     use aws_smithy_types::error::metadata::ProvideErrorMetadata;
     match &e {
         SdkError::ServiceError(se) => {
             let inner = se.err();
+            let status = se.raw().status().as_u16();
+            let message = match inner.message() {
+                Some(m) => m.to_string(),
+                None => format!(
+                    "{} (HTTP {status})",
+                    aws_smithy_types::error::display::DisplayErrorContext(inner)
+                ),
+            };
             ApiError {
                 op: op.to_string(),
-                code: inner.code().map(str::to_string),
-                message: inner
-                    .message()
+                code: inner
+                    .code()
                     .map(str::to_string)
-                    .unwrap_or_else(|| inner.to_string()),
+                    .or_else(|| (status == 404).then(|| "NotFound".to_string())),
+                message,
             }
         }
         _ => {
@@ -293,12 +303,16 @@ where
 }
 
 /// `.map_err(ae("EC2 CreateVpc"))`
-pub fn ae<E, R>(
+pub fn ae<E>(
     op: &'static str,
-) -> impl FnOnce(aws_smithy_runtime_api::client::result::SdkError<E, R>) -> ApiError
+) -> impl FnOnce(
+    aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> ApiError
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     move |e| api_err(op, e)
 }
