@@ -59,7 +59,10 @@ impl Resource for Role {
         if prior.is_none() && planned.get("name").is_none_or(|v| v.is_null()) {
             planned.insert("name".into(), Value::unknown(S));
         }
-        if planned.get("name_prefix").is_none_or(|v| v.is_null()) {
+        if planned
+            .get("name_prefix")
+            .is_none_or(|v| v.is_null() || !v.is_known())
+        {
             planned.insert("name_prefix".into(), Value::string(""));
         }
         // an equivalent policy document is not a change

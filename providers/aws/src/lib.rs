@@ -189,10 +189,12 @@ impl AwsProvider {
             };
             let prior_v = prior.get(k);
             let prior_unset = prior_v.is_none_or(|p| p.is_null() || !p.is_known());
-            if prior_unset && util::is_empty_value(v) {
-                if a.presence == girder_provider::schema::Presence::Optional
-                    || prior_v.is_some_and(|p| p.is_null())
-                {
+            let optional = a.presence == girder_provider::schema::Presence::Optional;
+            let zero = util::is_empty_value(v)
+                || (optional
+                    && (v.as_bool() == Some(false) || v.as_number().is_some_and(|n| n.is_zero())));
+            if prior_unset && zero {
+                if optional || prior_v.is_some_and(|p| p.is_null()) {
                     *v = Value::null(a.ty.clone());
                 }
             }

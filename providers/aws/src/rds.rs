@@ -95,7 +95,10 @@ impl Resource for DbSubnetGroup {
         } else if prior.is_none() {
             planned.insert("name".into(), Value::unknown(S));
         }
-        if planned.get("name_prefix").is_none_or(|v| v.is_null()) {
+        if planned
+            .get("name_prefix")
+            .is_none_or(|v| v.is_null() || !v.is_known())
+        {
             planned.insert("name_prefix".into(), Value::string(""));
         }
     }

@@ -501,7 +501,10 @@ impl Resource for SecurityGroup {
         if planned.get("name").is_some_and(|v| v.is_null()) {
             planned.insert("name".into(), Value::unknown(S));
         }
-        if planned.get("name_prefix").is_some_and(|v| v.is_null()) {
+        if planned
+            .get("name_prefix")
+            .is_none_or(|v| v.is_null() || !v.is_known())
+        {
             planned.insert("name_prefix".into(), Value::string(""));
         }
     }
