@@ -11,5 +11,4 @@ test: tools
 	cargo test --workspace
 
 demo:
-	cargo build -p girder-cli
-	./target/debug/girder validate -chdir=examples/hello
+	examples/demo.sh

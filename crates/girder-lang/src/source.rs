@@ -1,5 +1,6 @@
 //! Source files and expressions that remember where they came from.
 
+use crate::eval::ast::{Node, NodeKind};
 use girder_core::SourceSpan;
 use std::sync::Arc;
 
@@ -27,26 +28,40 @@ impl SourceFile {
 }
 
 /// An expression of the configuration together with its file, so that evaluation errors can
-/// point at the source.
+/// point at the source. The hcl-edit tree is lowered into girder's own compact tree
+/// ([`crate::eval::ast`]) when the `Expr` is made and not kept; cloning an `Expr` is cheap.
 #[derive(Clone, Debug)]
 pub struct Expr {
-    /// The parsed expression (hcl-edit keeps byte spans into `file.text`).
-    pub expr: hcl_edit::expr::Expression,
+    /// The lowered expression (spans are byte offsets into `file.text`).
+    node: Arc<Node>,
     /// The file it was parsed from.
     pub file: Arc<SourceFile>,
 }
 
 impl Expr {
-    /// A new expression.
+    /// A new expression. `expr`'s spans must be byte offsets into `file.text` (as they are
+    /// when `expr` was parsed from that text).
     pub fn new(expr: hcl_edit::expr::Expression, file: Arc<SourceFile>) -> Expr {
-        Expr { expr, file }
+        let node = crate::eval::lower::lower(&expr, &file.text, 0);
+        Expr {
+            node: Arc::new(node),
+            file,
+        }
+    }
+    /// An expression from an already lowered node of `file`.
+    pub fn from_node(node: Node, file: Arc<SourceFile>) -> Expr {
+        Expr {
+            node: Arc::new(node),
+            file,
+        }
     }
     /// Parses a standalone expression (console input, `-var` values of complex types,
     /// tests). The file name is used in diagnostics.
     pub fn parse(text: &str, filename: &str) -> Result<Expr, girder_core::Diagnostic> {
         let file = SourceFile::new(filename, text);
-        match text.parse::<hcl_edit::expr::Expression>() {
-            Ok(expr) => Ok(Expr { expr, file }),
+        // Trailing whitespace (the newline after a heredoc's end marker) is not part of it.
+        match text.trim_end().parse::<hcl_edit::expr::Expression>() {
+            Ok(expr) => Ok(Expr::new(expr, file)),
             Err(e) => {
                 let loc = e.location();
                 let line_start: usize = text
@@ -62,13 +77,50 @@ impl Expr {
             }
         }
     }
+    /// The lowered tree.
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
     /// The span of the whole expression.
     pub fn span(&self) -> Option<SourceSpan> {
-        use hcl_edit::Span;
-        self.expr.span().map(|r| self.file.span(r))
+        Some(self.file.span(self.node.span.range()))
     }
     /// The span of a byte range within this expression's file.
     pub fn span_of(&self, range: std::ops::Range<usize>) -> SourceSpan {
         self.file.span(range)
+    }
+    /// The source text of the expression.
+    pub fn text(&self) -> &str {
+        self.file.text.get(self.node.span.range()).unwrap_or("")
+    }
+    /// Is this the literal `null`?
+    pub fn is_null_literal(&self) -> bool {
+        matches!(&self.node.kind, NodeKind::Literal(v) if v.is_null())
+    }
+    /// The string, if this is a plain string literal without interpolations.
+    pub fn as_string_literal(&self) -> Option<&str> {
+        match &self.node.kind {
+            NodeKind::Literal(v) => v.as_str(),
+            _ => None,
+        }
+    }
+    /// The items, if this is a tuple constructor `[a, b]` (for `depends_on`,
+    /// `ignore_changes`, ...).
+    pub fn tuple_items(&self) -> Option<Vec<Expr>> {
+        match &self.node.kind {
+            NodeKind::Tuple(items) => Some(
+                items
+                    .iter()
+                    .map(|n| Expr::from_node(n.clone(), self.file.clone()))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+    /// The names of a static traversal (`aws_vpc.main.id` gives `["aws_vpc", "main", "id"]`);
+    /// literal indexes (`a[0]`, `a["k"]`) are rendered as `[0]` / `["k"]` elements.
+    /// None if the expression is anything else (also for a bare keyword like `null`).
+    pub fn static_traversal(&self) -> Option<Vec<String>> {
+        crate::eval::refs_impl::static_traversal(&self.node, &self.file.text)
     }
 }
