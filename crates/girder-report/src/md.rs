@@ -1,6 +1,7 @@
 //! Small markdown and HTML helpers shared by the renderers.
 
-/// Escapes text for HTML (inside `<summary>`, `<code>`).
+/// Escapes text for HTML element content (inside `<summary>`, `<code>`); quotes stay as they
+/// are, since no output puts text inside an attribute value.
 pub(crate) fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -8,7 +9,6 @@ pub(crate) fn html(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             c => out.push(c),
         }
     }
