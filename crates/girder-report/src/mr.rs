@@ -74,6 +74,69 @@ impl Default for MarkdownOptions {
     }
 }
 
+/// The flags of `girder show` / `girder plan` that map to [`MarkdownOptions`]:
+/// `-format=markdown` selects this renderer, `-max-size=N` sets
+/// [`MarkdownOptions::max_chars`], `-split=parts|truncate` sets [`MarkdownOptions::split`].
+/// (`-format=json` is `-json`, Terraform's JSON plan, not this module.)
+pub const MARKDOWN_FLAGS: &[&str] = &["-format", "-max-size", "-split"];
+
+/// Printed between parts when [`SplitMode::Parts`] output goes to one stream (stdout), so a
+/// script can split it (`csplit`, `awk`) and post one comment per part.
+pub const PART_SEPARATOR: &str = "<!-- girder:part-break -->";
+
+/// Joins parts for one stream: each part, then a [`PART_SEPARATOR`] line between parts.
+pub fn join_parts(parts: &[String]) -> String {
+    parts.join(&format!("\n{PART_SEPARATOR}\n"))
+}
+
+impl MarkdownOptions {
+    /// Options from the command-line values of `-max-size` and `-split` (None when absent).
+    ///
+    /// On the command line the default split is [`SplitMode::Truncate`]: output to one stream
+    /// is usually posted as one comment, which must stay under the cap. `-split=parts` gives
+    /// numbered parts separated by [`PART_SEPARATOR`] lines.
+    pub fn from_flags(
+        max_size: Option<&str>,
+        split: Option<&str>,
+    ) -> Result<MarkdownOptions, girder_core::Diagnostic> {
+        let mut o = MarkdownOptions {
+            split: SplitMode::Truncate,
+            ..MarkdownOptions::default()
+        };
+        if let Some(m) = max_size {
+            let n: usize = m.trim().parse().map_err(|_| {
+                girder_core::Diagnostic::error(
+                    "Invalid value for -max-size",
+                    format!("\"{m}\" is not a whole number of characters."),
+                )
+                .with_help(format!(
+                    "Use {GITHUB_MAX_CHARS} for a GitHub comment or {GITLAB_MAX_CHARS} for a GitLab note."
+                ))
+            })?;
+            if n == 0 {
+                return Err(girder_core::Diagnostic::error(
+                    "Invalid value for -max-size",
+                    "The size cap must be positive.",
+                )
+                .with_help(format!("Use {GITHUB_MAX_CHARS} for a GitHub comment.")));
+            }
+            o.max_chars = n;
+        }
+        match split {
+            None | Some("truncate") => {}
+            Some("parts") => o.split = SplitMode::Parts,
+            Some(other) => {
+                return Err(girder_core::Diagnostic::error(
+                    "Invalid value for -split",
+                    format!("\"{other}\" is not a split mode."),
+                )
+                .with_help("Use -split=parts (numbered parts) or -split=truncate (one document)."))
+            }
+        }
+        Ok(o)
+    }
+}
+
 /// The action of one resource change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {

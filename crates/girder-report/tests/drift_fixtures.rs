@@ -78,6 +78,7 @@ fn build_report(input: &Value, rules: &IgnoreRules) -> DriftReport {
             rules,
         );
     }
+    report.sort();
     report
 }
 
