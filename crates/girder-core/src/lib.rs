@@ -14,6 +14,7 @@ pub mod convert;
 mod convert_impl;
 pub mod diag;
 pub mod number;
+pub mod render;
 pub mod types;
 pub mod value;
 

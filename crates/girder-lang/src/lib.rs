@@ -14,8 +14,10 @@
 //! given by the caller.
 
 pub mod config;
+pub mod console;
 pub mod eval;
 pub mod fmt;
 pub mod functions;
+pub mod inputs;
 pub mod refs;
 pub mod source;

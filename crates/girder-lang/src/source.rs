@@ -59,7 +59,8 @@ impl Expr {
     /// tests). The file name is used in diagnostics.
     pub fn parse(text: &str, filename: &str) -> Result<Expr, girder_core::Diagnostic> {
         let file = SourceFile::new(filename, text);
-        match text.parse::<hcl_edit::expr::Expression>() {
+        // Trailing whitespace (the newline after a heredoc's end marker) is not part of it.
+        match text.trim_end().parse::<hcl_edit::expr::Expression>() {
             Ok(expr) => Ok(Expr::new(expr, file)),
             Err(e) => {
                 let loc = e.location();

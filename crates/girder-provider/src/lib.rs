@@ -20,6 +20,7 @@
 
 #![deny(missing_docs)]
 
+pub mod builtin;
 pub mod fake;
 pub mod schema;
 

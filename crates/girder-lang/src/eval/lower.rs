@@ -140,13 +140,14 @@ impl<'a> Lowerer<'a> {
                 if indented {
                     if let Some(rr) = r.clone() {
                         // hcl-edit's dedent differs from HCL's in corner cases: parse the
-                        // heredoc again as a flush one (same byte offsets) and dedent here.
+                        // heredoc again as a flush one (one byte shorter: `<<` for `<<-`) and
+                        // dedent here.
                         let text = &self.src[rr.clone()];
-                        let flush = format!(" <<{}", &text[3..]);
+                        let flush = format!("<<{}", &text[3..]);
                         if let Ok(Expression::HeredocTemplate(h2)) = flush.parse::<Expression>() {
                             let sub = Lowerer {
                                 src: &flush,
-                                base: self.base + rr.start,
+                                base: self.base + rr.start + 1,
                             };
                             let mut toks = sub.flatten(&h2.template, true);
                             apply_strips(&mut toks);
@@ -486,4 +487,16 @@ fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>) -> Vec<TPart> {
         }
     }
     out
+}
+
+/// Parses and lowers the text of a template file (`templatefile`): the whole text is the
+/// template, as if it were the body of a heredoc.
+pub(crate) fn lower_template_text(text: &str) -> Result<Node, String> {
+    let t: Template = text
+        .parse()
+        .map_err(|e: hcl_edit::parser::Error| e.to_string())?;
+    let l = Lowerer { src: text, base: 0 };
+    let mut toks = l.flatten(&t, true);
+    apply_strips(&mut toks);
+    Ok(l.finish_template(toks, Some(0..text.len())))
 }

@@ -9,8 +9,12 @@
 //! known.
 
 pub mod ast;
+pub mod conv;
+pub(crate) mod interp;
 pub(crate) mod lower;
+pub(crate) mod ops;
 pub(crate) mod refs_impl;
+pub mod typeexpr;
 
 use crate::functions::FunctionTable;
 use crate::source::Expr;
@@ -48,6 +52,48 @@ impl EvalContext {
 
 /// Evaluates an expression. Errors are diagnostics pointing at the offending subexpression.
 pub fn eval(expr: &Expr, ctx: &EvalContext) -> Result<Value, Diagnostics> {
-    let _ = (expr, ctx);
-    Err(girder_core::Diagnostic::error("evaluator not built yet", "").into())
+    interp::Ev::new(ctx, &expr.file).eval(expr.node())
+}
+
+/// Renders a template (the contents of a template file, as `templatefile` reads it) with
+/// `vars` as its only variables and the functions of a default context. `filename` is used in
+/// messages. Errors are messages (`file:line,col: summary; detail`).
+pub fn render_template(
+    text: &str,
+    filename: &str,
+    vars: &std::collections::BTreeMap<String, Value>,
+) -> Result<Value, String> {
+    let ctx = EvalContext::new(".");
+    render_template_in(&ctx, text, filename, vars)
+}
+
+/// [`render_template`] with the functions and base directory of `ctx`.
+pub(crate) fn render_template_in(
+    ctx: &EvalContext,
+    text: &str,
+    filename: &str,
+    vars: &std::collections::BTreeMap<String, Value>,
+) -> Result<Value, String> {
+    let file = crate::source::SourceFile::new(filename, text);
+    let node = lower::lower_template_text(text).map_err(|e| format!("{filename}: {e}"))?;
+    let mut sub = EvalContext {
+        variables: HashMap::with_capacity(vars.len()),
+        functions: ctx.functions.clone(),
+        base_dir: ctx.base_dir.clone(),
+    };
+    for (k, v) in vars {
+        sub.variables.insert(k.clone(), v.clone());
+    }
+    interp::Ev::new(&sub, &file).eval(&node).map_err(|d| {
+        d.iter()
+            .map(|d| match &d.span {
+                Some(s) => format!(
+                    "{}:{},{}-{}: {}; {}",
+                    s.filename, s.start.line, s.start.column, s.end.column, d.summary, d.detail
+                ),
+                None => format!("{}; {}", d.summary, d.detail),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }

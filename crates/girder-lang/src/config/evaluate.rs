@@ -1,0 +1,313 @@
+//! Evaluation of a root module's variables, locals and outputs (for `validate`, `console` and
+//! the benchmarks). Resources, data sources and module calls are not evaluated here: a
+//! reference to one is an unknown value of dynamic type.
+
+use super::validate::conforms;
+use super::{Config, Module};
+use crate::eval::{eval, EvalContext};
+use crate::functions::FunctionTable;
+use crate::refs::{references, Reference, Subject};
+use crate::source::Expr;
+use girder_core::convert::convert;
+use girder_core::{Diagnostic, Diagnostics, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The values of a root module.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RootValues {
+    /// Input variables (sensitive ones marked).
+    pub variables: BTreeMap<String, Value>,
+    /// Local values.
+    pub locals: BTreeMap<String, Value>,
+    /// Outputs (sensitive ones marked).
+    pub outputs: BTreeMap<String, Value>,
+}
+
+/// Builds the minimal evaluation context for expressions: only the objects they refer to.
+pub struct Scope<'a> {
+    /// The variables' values.
+    pub variables: &'a BTreeMap<String, Value>,
+    /// The locals evaluated so far.
+    pub locals: &'a BTreeMap<String, Value>,
+    /// `path`.
+    pub path: Value,
+    /// `terraform`.
+    pub terraform: Value,
+    /// Shared function table.
+    pub functions: Arc<FunctionTable>,
+    /// Base directory for filesystem functions.
+    pub base_dir: PathBuf,
+}
+
+impl Scope<'_> {
+    /// The context for one expression.
+    pub fn context_for(&self, e: &Expr) -> EvalContext {
+        self.context_from_refs(&references(e))
+    }
+
+    /// The context for an expression whose references are known.
+    pub fn context_from_refs(&self, refs: &[Reference]) -> EvalContext {
+        let mut vars: BTreeMap<String, Value> = BTreeMap::new();
+        let mut locals: BTreeMap<String, Value> = BTreeMap::new();
+        let mut ctx = EvalContext {
+            variables: HashMap::new(),
+            functions: self.functions.clone(),
+            base_dir: self.base_dir.clone(),
+        };
+        for r in refs {
+            match &r.subject {
+                Subject::Var(n) => {
+                    if let Some(v) = self.variables.get(n) {
+                        vars.insert(n.clone(), v.clone());
+                    }
+                }
+                Subject::Local(n) => {
+                    if let Some(v) = self.locals.get(n) {
+                        locals.insert(n.clone(), v.clone());
+                    }
+                }
+                Subject::Resource {
+                    mode, type_name, ..
+                } => {
+                    let root = match mode {
+                        girder_core::addr::ResourceMode::Managed => type_name.clone(),
+                        girder_core::addr::ResourceMode::Data => "data".to_string(),
+                    };
+                    ctx.variables.insert(root, Value::unknown_dynamic());
+                }
+                Subject::Module { .. } => {
+                    ctx.variables
+                        .insert("module".into(), Value::unknown_dynamic());
+                }
+                Subject::Path(_) => {
+                    ctx.variables.insert("path".into(), self.path.clone());
+                }
+                Subject::Terraform(_) => {
+                    ctx.variables
+                        .insert("terraform".into(), self.terraform.clone());
+                }
+                _ => {}
+            }
+        }
+        ctx.variables.insert("var".into(), Value::object(vars));
+        ctx.variables.insert("local".into(), Value::object(locals));
+        ctx
+    }
+}
+
+/// The final value of each declared variable: the given input (already converted), else the
+/// default, else an unknown of the variable's type. Sensitive variables are marked.
+pub fn variable_values(
+    module: &Module,
+    inputs: &BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for v in &module.variables {
+        if out.contains_key(&v.name) {
+            continue;
+        }
+        let val = match inputs.get(&v.name) {
+            Some(x) => x.clone(),
+            None => match v.default.as_ref().and_then(|d| d.literal.clone()) {
+                Some(d) if conforms(&d, &v.ty).is_ok() => convert(&d, &v.ty).unwrap_or(d),
+                Some(_) => Value::unknown(v.ty.clone()),
+                None => Value::unknown(v.ty.clone()),
+            },
+        };
+        out.insert(
+            v.name.clone(),
+            if v.sensitive {
+                val.mark_sensitive()
+            } else {
+                val
+            },
+        );
+    }
+    out
+}
+
+/// Evaluates the root module's variables, locals (in dependency order) and outputs.
+pub fn evaluate_root(
+    config: &Config,
+    inputs: &BTreeMap<String, Value>,
+    workspace: &str,
+    base_dir: &Path,
+) -> (RootValues, Diagnostics) {
+    let m = &config.module;
+    let mut diags = Diagnostics::new();
+    let variables = variable_values(m, inputs);
+    let module_dir = m.dir.to_string_lossy().into_owned();
+    let module_dir = if module_dir.is_empty() {
+        ".".to_string()
+    } else {
+        module_dir
+    };
+    let path = Value::object_from([
+        ("module", Value::string(module_dir.clone())),
+        ("root", Value::string(module_dir)),
+        (
+            "cwd",
+            Value::string(base_dir.to_string_lossy().into_owned()),
+        ),
+    ]);
+    let terraform = Value::object_from([("workspace", Value::string(workspace))]);
+    let functions = Arc::new(FunctionTable::builtin());
+
+    // locals in dependency order (Kahn); the first definition of a name wins
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, l) in m.locals.iter().enumerate() {
+        index.entry(l.name.as_str()).or_insert(i);
+    }
+    let n = m.locals.len();
+    let mut dependents: Vec<Vec<usize>> = vec![vec![]; n];
+    let mut indeg = vec![0usize; n];
+    let mut local_refs: Vec<Vec<Reference>> = vec![vec![]; n];
+    for (i, l) in m.locals.iter().enumerate() {
+        if index[l.name.as_str()] != i {
+            continue;
+        }
+        let mut seen = Vec::new();
+        local_refs[i] = references(&l.expr);
+        for r in &local_refs[i] {
+            if let Subject::Local(dep) = &r.subject {
+                if let Some(&j) = index.get(dep.as_str()) {
+                    if !seen.contains(&j) {
+                        seen.push(j);
+                        dependents[j].push(i);
+                        indeg[i] += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut ready: Vec<usize> = (0..n)
+        .filter(|&i| indeg[i] == 0 && index[m.locals[i].name.as_str()] == i)
+        .rev()
+        .collect();
+    let mut locals: BTreeMap<String, Value> = BTreeMap::new();
+    let mut done = 0usize;
+    while let Some(i) = ready.pop() {
+        done += 1;
+        let l = &m.locals[i];
+        let v = {
+            let scope = Scope {
+                variables: &variables,
+                locals: &locals,
+                path: path.clone(),
+                terraform: terraform.clone(),
+                functions: functions.clone(),
+                base_dir: base_dir.to_path_buf(),
+            };
+            let ctx = scope.context_from_refs(&local_refs[i]);
+            match eval(&l.expr, &ctx) {
+                Ok(v) => v,
+                Err(d) => {
+                    diags.extend(d);
+                    Value::unknown_dynamic()
+                }
+            }
+        };
+        locals.insert(l.name.clone(), v);
+        for &j in &dependents[i] {
+            indeg[j] -= 1;
+            if indeg[j] == 0 {
+                ready.push(j);
+            }
+        }
+    }
+    let unique = index.len();
+    if done < unique {
+        let mut stuck: Vec<&str> = m
+            .locals
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| index[l.name.as_str()] == *i && !locals.contains_key(&l.name))
+            .map(|(_, l)| l.name.as_str())
+            .collect();
+        stuck.sort_unstable();
+        let first = m.local(stuck[0]).map(|l| l.span.clone());
+        diags.push(
+            Diagnostic::error(
+                format!(
+                    "Cycle: {}",
+                    stuck
+                        .iter()
+                        .map(|s| format!("local.{s}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "These local values depend on each other, so none of them can be evaluated.",
+            )
+            .with_span_opt(first)
+            .with_help("Break the cycle by removing one of the references."),
+        );
+        for s in stuck {
+            locals.insert(s.to_string(), Value::unknown_dynamic());
+        }
+    }
+
+    let mut outputs = BTreeMap::new();
+    for o in &m.outputs {
+        if outputs.contains_key(&o.name) {
+            continue;
+        }
+        let Some(e) = &o.value else { continue };
+        let scope = Scope {
+            variables: &variables,
+            locals: &locals,
+            path: path.clone(),
+            terraform: terraform.clone(),
+            functions: functions.clone(),
+            base_dir: base_dir.to_path_buf(),
+        };
+        let ctx = scope.context_for(e);
+        let v = match eval(e, &ctx) {
+            Ok(v) => v,
+            Err(d) => {
+                diags.extend(d);
+                continue;
+            }
+        };
+        if !o.sensitive && v.contains_sensitive() {
+            diags.push(
+                Diagnostic::error(
+                    "Output refers to sensitive values",
+                    "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, Terraform requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
+                )
+                .with_span(o.span.clone())
+                .with_help("Add sensitive = true to the output block, or wrap the value in nonsensitive() if it is not secret."),
+            );
+        }
+        for rule in &o.preconditions {
+            let ctx = scope.context_for(&rule.condition);
+            if let Ok(c) = eval(&rule.condition, &ctx) {
+                if c.as_bool() == Some(false) {
+                    let ctx = scope.context_for(&rule.error_message);
+                    let msg = eval(&rule.error_message, &ctx)
+                        .ok()
+                        .and_then(|m| m.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    diags.push(
+                        Diagnostic::error("Module output value precondition failed", msg)
+                            .with_span_opt(rule.condition.span())
+                            .with_help(
+                                "The output's precondition is false for the current values.",
+                            ),
+                    );
+                }
+            }
+        }
+        let v = if o.sensitive { v.mark_sensitive() } else { v };
+        outputs.insert(o.name.clone(), v);
+    }
+    (
+        RootValues {
+            variables,
+            locals,
+            outputs,
+        },
+        diags,
+    )
+}
