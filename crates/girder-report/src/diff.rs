@@ -346,6 +346,7 @@ impl Renderer {
             let m = marks.child(&step);
             path.push(step);
             let forces = replace_paths.iter().any(|p| p == path);
+            let first_line = self.lines.len();
             let shown = self.attr(
                 group,
                 k,
@@ -359,7 +360,12 @@ impl Renderer {
             );
             path.pop();
             match shown {
-                Shown::Yes if forces => self.append_last(" # forces replacement"),
+                Shown::Yes if forces => {
+                    // On the attribute's first line, like Terraform (`~ tags = { # forces ...`).
+                    if let Some(l) = self.lines.get_mut(first_line) {
+                        l.text.push_str(" # forces replacement");
+                    }
+                }
                 Shown::Yes | Shown::Absent => {}
                 Shown::Hidden => hidden.attrs += 1,
             }
@@ -557,6 +563,8 @@ impl Renderer {
         if b.is_none() && a.is_none() && !unknown {
             return Shown::Absent;
         }
+        // Removed attributes and map elements read `-> null`; removed list elements do not.
+        let null_arrow = if key.is_some() { " -> null" } else { "" };
         let b_sens = is_true(marks.before_sensitive);
         let a_sens = is_true(marks.after_sensitive);
         // Sensitive: never the value, never its length or shape.
@@ -571,7 +579,7 @@ impl Renderer {
                     }
                     .to_string(),
                 ),
-                (Some(_), None, false) => (Sym::Delete, format!("{SENSITIVE} -> null")),
+                (Some(_), None, false) => (Sym::Delete, format!("{SENSITIVE}{null_arrow}")),
                 (Some(_), _, true) => (Sym::Update, SENSITIVE.to_string()),
                 (Some(x), Some(y), false) => {
                     if x == y && b_sens == a_sens && !whole_create && !whole_delete {
@@ -609,7 +617,7 @@ impl Renderer {
             }
             (Some(bv), None) => {
                 self.whole(Sym::Delete, key, bv, marks.before_only(), depth, style, "");
-                self.append_last(&format!(" -> null{trailer}"));
+                self.append_last(&format!("{null_arrow}{trailer}"));
             }
             (Some(bv), Some(av)) if bv == av && !any_true(marks.unknown) => {
                 if whole_create || whole_delete || show_unchanged {
