@@ -666,6 +666,32 @@ fn outputs_section(plan: &Value) -> Option<String> {
     Some(format!("### Changes to outputs\n\n{open}{body}\n{close}\n"))
 }
 
+/// The objects the plan's refresh found changed outside girder (`resource_drift`), listed by
+/// address: the diffs below already account for them.
+fn drift_block(plan: &Value) -> Option<String> {
+    let drift = arr(plan, "resource_drift");
+    if drift.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 50;
+    let mut s = format!(
+        "### Changed outside girder ({})\n\nThe refresh found these objects changed outside girder since the last apply; the changes below take that into account.\n\n",
+        drift.len()
+    );
+    for d in drift.iter().take(SHOWN) {
+        let what = match Action::from_actions(&d["change"]["actions"]) {
+            Action::Delete => "deleted",
+            _ => "changed",
+        };
+        s.push_str(&format!("- {} {what}\n", md::code(&self::s(d, "address"))));
+    }
+    if drift.len() > SHOWN {
+        s.push_str(&format!("- and {} more\n", drift.len() - SHOWN));
+    }
+    s.push('\n');
+    Some(s)
+}
+
 /// One line: Terraform's plan summary (`Plan: 1 to add, 2 to change, 0 to destroy.`), or
 /// `No changes. Your infrastructure matches the configuration.`; replaces, data reads and output
 /// changes, when there are any, follow in the same line (`... 1 replaced; 2 output changes.`).
@@ -827,6 +853,9 @@ pub fn render_markdown(plan_json: &Value, opts: &MarkdownOptions) -> Vec<String>
         .max(256);
 
     let mut pieces = Vec::new();
+    if let Some(d) = drift_block(plan_json) {
+        pieces.push(Piece::Block(d));
+    }
     let (danger, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = changes
         .iter()
         .partition(|c| matches!(c.action, Action::Delete | Action::Replace));
@@ -1041,7 +1070,7 @@ fn pack_truncated(
             note.push_str(".\n");
         }
         if blocks_left_out > 0 {
-            note.push_str("The output changes were left out too.\n");
+            note.push_str("The output changes (or the list of objects changed outside girder) were left out too.\n");
         }
         note.push_str("Run `girder show` on the plan file for the whole plan.\n");
         doc.push_str(&note);

@@ -360,3 +360,32 @@ fn exit_codes() {
     assert_eq!(drift::exit_code(false), 0);
     assert_eq!(drift::exit_code(true), 2);
 }
+
+#[test]
+fn huge_drift_markdown_stays_under_cap() {
+    let mut report = DriftReport::new("default", "2026-12-03T03:17:00Z");
+    for i in 0..3_000 {
+        let state = serde_json::json!({"id": format!("i-{i}"), "tags": {"Env": "prod", "Name": format!("n{i}")}});
+        let refreshed =
+            serde_json::json!({"id": format!("i-{i}"), "tags": {"Name": format!("n{i}")}});
+        report.add(drift::compare(
+            &CompareInput {
+                address: &format!("aws_instance.r{i}"),
+                type_name: "aws_instance",
+                state_attrs: &state,
+                refreshed_attrs: Some(&refreshed),
+                sensitive_paths: &[],
+                set_paths: &[],
+                ignore_changes: &IgnoreChanges::None,
+            },
+            &IgnoreRules::default(),
+        ));
+    }
+    assert_eq!(report.summary().changed, 3_000);
+    let md = drift::render_markdown(&report, &Default::default());
+    assert!(md.len() <= 65_536, "{} bytes", md.len());
+    assert!(md.contains("resources were left out"), "no left-out note");
+    let small = drift::render_markdown(&report, &drift::MarkdownOptions { max_chars: 5_000 });
+    assert!(small.len() <= 5_000, "{} bytes", small.len());
+    assert_valid(&drift::render_json(&report), "huge");
+}
