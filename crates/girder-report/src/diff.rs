@@ -219,6 +219,9 @@ const SENSITIVE: &str = "(sensitive value)";
 pub(crate) struct Renderer {
     lines: Vec<Line>,
     groups: usize,
+    /// Minimum name widths per group: Terraform aligns `=` over every non-null attribute or
+    /// key, hidden ones included.
+    min_width: Vec<(usize, usize)>,
 }
 
 /// Unchanged things hidden inside one body.
@@ -278,6 +281,10 @@ impl Renderer {
         });
     }
 
+    fn widen(&mut self, group: usize, name: &str) {
+        self.min_width.push((group, name.chars().count()));
+    }
+
     /// Appends text to the last line (`-> null`, `# forces replacement`).
     fn append_last(&mut self, s: &str) {
         if let Some(l) = self.lines.last_mut() {
@@ -288,6 +295,9 @@ impl Renderer {
     /// The formatted lines, each `SYM` padded to four columns, then four spaces per depth.
     pub(crate) fn finish(self) -> Vec<String> {
         let mut width = vec![0usize; self.groups + 1];
+        for (g, w) in &self.min_width {
+            width[*g] = width[*g].max(*w);
+        }
         for l in &self.lines {
             if let Some((g, k)) = &l.key {
                 width[*g] = width[*g].max(k.chars().count());
@@ -344,6 +354,9 @@ impl Renderer {
         for k in attrs {
             let step = Step::Key(k.clone());
             let m = marks.child(&step);
+            if present(b.get(k)).is_some() || present(a.get(k)).is_some() || m.unknown() {
+                self.widen(group, k);
+            }
             path.push(step);
             let forces = replace_paths.iter().any(|p| p == path);
             let first_line = self.lines.len();
@@ -579,7 +592,8 @@ impl Renderer {
                     }
                     .to_string(),
                 ),
-                (Some(_), None, false) => (Sym::Delete, format!("{SENSITIVE}{null_arrow}")),
+                // Terraform prints no `-> null` after a removed sensitive value.
+                (Some(_), None, false) => (Sym::Delete, SENSITIVE.to_string()),
                 (Some(_), _, true) => (Sym::Update, SENSITIVE.to_string()),
                 (Some(x), Some(y), false) => {
                     if x == y && b_sens == a_sens && !whole_create && !whole_delete {
@@ -716,6 +730,7 @@ impl Renderer {
         }
         if let Some(j) = as_json_doc(v) {
             self.push(sym, depth, key, "jsonencode(".into());
+            let opener = self.lines.len();
             self.whole(
                 sym,
                 None,
@@ -725,6 +740,12 @@ impl Renderer {
                 KeyStyle::BareIdent,
                 "",
             );
+            // Terraform prints the document's own opening bracket without a symbol.
+            if !is_scalar(&j) {
+                if let Some(l) = self.lines.get_mut(opener) {
+                    l.sym = Sym::None;
+                }
+            }
             self.push(Sym::None, depth, None, format!("){trailer}"));
             return;
         }
@@ -810,8 +831,10 @@ impl Renderer {
         for k in keys {
             let step = Step::Key(k.clone());
             let m = marks.child(&step);
+            let shown_key = fmt_key(k, style);
+            self.widen(group, &shown_key);
             let shown = self.value_change(
-                Some((group, fmt_key(k, style))),
+                Some((group, shown_key)),
                 b.get(k),
                 a.get(k),
                 m,

@@ -393,14 +393,38 @@ output "tags" {{ value = {{ Env = "{cidr}" }} }}
 "#
         )
     };
+    // Renders a saved plan both ways: (our markdown, Terraform's outputs section).
+    let both = |file: &str| -> (Value, String, Vec<String>) {
+        let plan: Value = serde_json::from_slice(&run(&["show", "-json", file]).stdout).unwrap();
+        let human = String::from_utf8(run(&["show", "-no-color", file]).stdout).unwrap();
+        let md = mr::render_markdown(&plan, &MarkdownOptions::default()).join("\n");
+        (plan, md, terraform_outputs_section(&human))
+    };
+    let ours_of = |md: &str| -> Vec<String> {
+        md.split("### Changes to outputs\n\n```diff\n")
+            .nth(1)
+            .unwrap_or_default()
+            .split("\n```")
+            .next()
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
     std::fs::write(dir.join("main.tf"), config("10.0.0.0/16", "zq-secret-one")).unwrap();
     run(&["init", "-input=false", "-no-color"]);
+    // First plan: every output created.
+    run(&["plan", "-out=p0.bin", "-input=false", "-no-color"]);
+    let (_, md0, theirs0) = both("p0.bin");
+    assert!(!md0.contains("zq-secret"), "{md0}");
+    assert!(theirs0.len() >= 6, "{theirs0:?}");
+    assert_eq!(ours_of(&md0), theirs0, "create:\n{md0}");
     run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     std::fs::write(dir.join("main.tf"), config("10.1.0.0/16", "zq-secret-two")).unwrap();
     run(&["plan", "-out=p.bin", "-input=false", "-no-color"]);
     let json_out = run(&["show", "-json", "p.bin"]);
+    let human = String::from_utf8(run(&["show", "-no-color", "p.bin"]).stdout).unwrap();
     let plan: Value = serde_json::from_slice(&json_out.stdout).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     mr::check_plan(&plan).unwrap();
     assert_eq!(plan["terraform_version"], "1.0.3");
     let md = mr::render_markdown(&plan, &MarkdownOptions::default()).join("\n");
@@ -415,4 +439,85 @@ output "tags" {{ value = {{ Env = "{cidr}" }} }}
         mr::render_text_summary(&plan),
         "No resource changes. 4 output changes."
     );
+    // Differential: the output diff lines equal Terraform's own, with the action symbol moved to
+    // the first column.
+    let theirs = terraform_outputs_section(&human);
+    assert!(theirs.len() >= 8, "no outputs section in:\n{human}");
+    let ours: Vec<&str> = md
+        .split("### Changes to outputs\n\n```diff\n")
+        .nth(1)
+        .unwrap()
+        .split("\n```")
+        .next()
+        .unwrap()
+        .lines()
+        .collect();
+    assert_eq!(
+        ours,
+        theirs,
+        "ours:\n{}\n\nTerraform's:\n{human}",
+        ours.join("\n")
+    );
+    // Destroy plan: every output removed.
+    run(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "p.bin",
+    ]);
+    run(&[
+        "plan",
+        "-destroy",
+        "-out=p3.bin",
+        "-input=false",
+        "-no-color",
+    ]);
+    let (plan3, md3, theirs3) = both("p3.bin");
+    assert!(!md3.contains("zq-secret"), "{md3}");
+    assert_eq!(ours_of(&md3), theirs3, "destroy:\n{md3}");
+    assert_eq!(mr::counts(&plan3).outputs, 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The lines of Terraform's "Changes to Outputs:" section, in our layout: the symbol padded to
+/// four columns, then four spaces per level.
+fn terraform_outputs_section(human: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in human.lines() {
+        if line.starts_with("Changes to Outputs:") {
+            inside = true;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if line.trim().is_empty() {
+            break;
+        }
+        let trimmed = line.trim_start();
+        // Terraform 1.0.3 warns about sensitivity changes in comments we do not print.
+        if trimmed.starts_with("# Warning:") || trimmed.starts_with("# display in UI output") {
+            continue;
+        }
+        let n = line.len() - trimmed.len();
+        let sym = ["~ ", "+ ", "- "].iter().find(|p| trimmed.starts_with(**p));
+        match sym {
+            Some(p) => {
+                let depth = n.saturating_sub(2) / 4;
+                out.push(format!(
+                    "{:<4}{}{}",
+                    p.trim(),
+                    "    ".repeat(depth),
+                    &trimmed[2..]
+                ));
+            }
+            None => {
+                let depth = n.saturating_sub(4) / 4;
+                out.push(format!("    {}{}", "    ".repeat(depth), trimmed));
+            }
+        }
+    }
+    out
 }
