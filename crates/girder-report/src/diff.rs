@@ -369,7 +369,7 @@ impl Renderer {
                 depth,
                 whole_create,
                 whole_delete,
-                IDENTIFYING.contains(&k.as_str()) && depth == 1,
+                IDENTIFYING.contains(&k.as_str()),
             );
             path.pop();
             match shown {
