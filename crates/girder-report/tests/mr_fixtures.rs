@@ -521,3 +521,36 @@ fn terraform_outputs_section(human: &str) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn thousands_of_outputs_stay_under_cap() {
+    let mut outputs = serde_json::Map::new();
+    for i in 0..3_000 {
+        outputs.insert(
+            format!("out_{i}"),
+            json!({"actions": ["create"], "before": null, "after": format!("value-{i}"),
+                   "after_unknown": false, "before_sensitive": false, "after_sensitive": false}),
+        );
+    }
+    let plan = json!({"format_version": "0.2", "output_changes": outputs});
+    for split in [SplitMode::Parts, SplitMode::Truncate] {
+        for max in [5_000, 65_536] {
+            let parts = mr::render_markdown(
+                &plan,
+                &MarkdownOptions {
+                    max_chars: max,
+                    split,
+                    ..MarkdownOptions::default()
+                },
+            );
+            for p in &parts {
+                assert!(p.len() <= max, "{split:?} {max}: {}", p.len());
+                assert_eq!(p.lines().filter(|l| l.starts_with("```")).count() % 2, 0);
+            }
+            assert!(
+                parts.join("").contains("lines were left out"),
+                "{split:?} {max}"
+            );
+        }
+    }
+}
