@@ -1010,6 +1010,32 @@ pub(crate) fn output_change(
     }
 }
 
+/// Terraform-style lines for one changed value that reads better as a nested diff than as
+/// `"old" -> "new"`: a JSON document in a string (`jsonencode(...)`) or a multi-line string
+/// (heredoc). None for other values. Never called with sensitive values.
+pub(crate) fn structured_change(name: &str, before: &Value, after: &Value) -> Option<Vec<String>> {
+    let json = as_json_doc(before).is_some() && as_json_doc(after).is_some();
+    let text = multiline(before).is_some() && multiline(after).is_some();
+    if !json && !text {
+        return None;
+    }
+    let mut r = Renderer::new();
+    let g = r.new_group();
+    r.value_change(
+        Some((g, name.to_string())),
+        Some(before),
+        Some(after),
+        Marks::default(),
+        0,
+        false,
+        false,
+        false,
+        KeyStyle::Quoted,
+        "",
+    );
+    Some(r.finish())
+}
+
 /// Parses a `replace_paths` entry (`["ingress", 0, "cidr_blocks"]`).
 pub(crate) fn parse_path(v: &Value) -> Vec<Step> {
     v.as_array()

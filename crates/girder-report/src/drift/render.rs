@@ -77,6 +77,23 @@ fn change_lines(c: &AttrChange) -> Vec<(char, String)> {
         };
         return vec![(sym, format!("{p} = {SENSITIVE}"))];
     }
+    if let (ChangeAction::Changed, Some(b), Some(a)) = (c.action, &c.before, &c.after) {
+        if let Some(lines) = crate::diff::structured_change(&p, b, a) {
+            // Lines come with their symbol in a four-column field: split it back off.
+            return lines
+                .into_iter()
+                .map(|l| {
+                    let sym = l
+                        .chars()
+                        .next()
+                        .filter(|c| "+-~".contains(*c))
+                        .unwrap_or(' ');
+                    let rest = l.get(4..).unwrap_or("").to_string();
+                    (sym, rest)
+                })
+                .collect();
+        }
+    }
     let v = |x: &Option<Value>| x.as_ref().map(compact).unwrap_or_else(|| "null".into());
     match c.action {
         ChangeAction::Added => vec![('+', format!("{p} = {}", v(&c.after)))],
@@ -178,10 +195,12 @@ pub fn render_text(r: &DriftReport, opts: &TextOptions) -> String {
         ));
         for c in &res.changes {
             for (sym, text) in change_lines(c) {
-                out.push_str(&format!(
-                    "      {} {text}\n",
+                let sym = if sym == ' ' {
+                    " ".to_string()
+                } else {
                     paint(color_of(sym), &sym.to_string())
-                ));
+                };
+                out.push_str(&format!("      {sym} {text}\n"));
             }
         }
     }
