@@ -87,6 +87,43 @@ pub(crate) fn cut(s: &str, max: usize) -> &str {
     &s[..i]
 }
 
+/// Cuts a markdown block to at most `limit` bytes at a line boundary, closing an open code
+/// fence and saying how many lines were left out.
+pub(crate) fn cut_block(text: &str, limit: usize, how_to_see_all: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let budget = limit.saturating_sub(300);
+    let mut out = String::new();
+    let mut fence: Option<String> = None;
+    let mut kept = 0;
+    for l in &lines {
+        if out.len() + l.len() + 1 > budget {
+            break;
+        }
+        let t = l.trim_start();
+        if t.starts_with("```") {
+            let ticks: String = t.chars().take_while(|c| *c == '`').collect();
+            fence = match fence {
+                Some(f) if ticks.len() >= f.len() => None,
+                None => Some(ticks),
+                f => f,
+            };
+        }
+        out.push_str(l);
+        out.push('\n');
+        kept += 1;
+    }
+    if let Some(f) = fence {
+        out.push_str(&f);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\n_{} of {} lines were left out here to stay under the size limit. {how_to_see_all}_\n\n",
+        lines.len() - kept,
+        lines.len()
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -909,9 +909,11 @@ pub fn render_markdown(plan_json: &Value, opts: &MarkdownOptions) -> Vec<String>
     let pieces: Vec<Piece> = pieces
         .into_iter()
         .map(|p| match p {
-            Piece::Block(b) if b.len() > section_limit => {
-                Piece::Block(cut_block(&b, section_limit))
-            }
+            Piece::Block(b) if b.len() > section_limit => Piece::Block(md::cut_block(
+                &b,
+                section_limit,
+                "Run `girder show` on the plan for all of them.",
+            )),
             p => p,
         })
         .collect();
@@ -920,43 +922,6 @@ pub fn render_markdown(plan_json: &Value, opts: &MarkdownOptions) -> Vec<String>
         SplitMode::Parts => pack_parts(title, &counts, &summary, pieces, max, head_reserve),
         SplitMode::Truncate => vec![pack_truncated(title, &counts, &summary, pieces, max)],
     }
-}
-
-/// Cuts a markdown block to at most `limit` bytes at a line boundary, closing an open code
-/// fence and saying how many lines were left out.
-fn cut_block(text: &str, limit: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let budget = limit.saturating_sub(300);
-    let mut out = String::new();
-    let mut fence: Option<String> = None;
-    let mut kept = 0;
-    for l in &lines {
-        if out.len() + l.len() + 1 > budget {
-            break;
-        }
-        let t = l.trim_start();
-        if t.starts_with("```") {
-            let ticks: String = t.chars().take_while(|c| *c == '`').collect();
-            fence = match fence {
-                Some(f) if ticks.len() >= f.len() => None,
-                None => Some(ticks),
-                f => f,
-            };
-        }
-        out.push_str(l);
-        out.push('\n');
-        kept += 1;
-    }
-    if let Some(f) = fence {
-        out.push_str(&f);
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "\n_{} of {} lines were left out here to stay under the size limit. Run `girder show` on the plan for all of them._\n\n",
-        lines.len() - kept,
-        lines.len()
-    ));
-    out
 }
 
 fn pack_parts(
