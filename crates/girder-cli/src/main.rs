@@ -9,6 +9,7 @@ mod backend_block;
 mod cmd_fmt;
 mod cmd_import;
 mod cmd_init;
+mod cmd_lang;
 mod cmd_state;
 mod cmd_workspace;
 mod diag;
@@ -88,6 +89,14 @@ enum Cmd {
     },
     /// Associate existing infrastructure with a girder resource.
     Import(cmd_import::ImportArgs),
+    /// Check whether the configuration is valid.
+    Validate {
+        /// Produce output in a machine-readable JSON format.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate expressions, one per line of standard input.
+    Console(cmd_lang::VarArgs),
 }
 
 fn main() {
@@ -139,6 +148,8 @@ fn run(cli: Cli, ui: &mut ui::Ui) -> diag::CmdResult {
         Cmd::State(c) => cmd_state::run(&dir, c, ui),
         Cmd::ForceUnlock { force, lock_id } => cmd_state::force_unlock(&dir, force, &lock_id, ui),
         Cmd::Import(a) => cmd_import::run(&dir, a, ui),
+        Cmd::Validate { json } => cmd_lang::validate_cmd(&dir, json, ui),
+        Cmd::Console(v) => cmd_lang::console_cmd(&dir, &v, ui),
     }
 }
 

@@ -3,9 +3,9 @@
 //! (command, exit code, stdout, stderr) is compared with an insta snapshot.
 //!
 //! `cmd` lines:
-//! * `[NAME=VALUE...] girder ARGS... [<<< INPUT]`: runs the binary with those environment
-//!   variables (arguments split on spaces; `'...'` quotes
-//!   one argument); `<<< INPUT` feeds one line on stdin.
+//! * `[NAME=VALUE...] girder ARGS... [<<< INPUT | < FILE]`: runs the binary with those
+//!   environment variables (arguments split on spaces; `'...'` quotes one argument);
+//!   `<<< INPUT` feeds one line on stdin, `< FILE` a file of the case.
 //! * `cat FILE`, `ls [DIR]`, `cp SRC DST`, `rm FILE`, `write FILE TEXT`: file operations,
 //!   shown in the transcript (`cat` output is redacted like command output).
 //! * `lock ID` / `unlock`: the harness itself takes (releases) the state lock of the current
@@ -212,7 +212,13 @@ fn run_case(
         transcript.push_str(&format!("$ {}\n", redact(line, &redactions)));
         let (line, input) = match line.split_once(" <<< ") {
             Some((l, i)) => (l, Some(format!("{i}\n"))),
-            None => (line, None),
+            None => match line.split_once(" < ") {
+                Some((l, f)) => (
+                    l,
+                    Some(std::fs::read_to_string(work.join(f.trim())).unwrap()),
+                ),
+                None => (line, None),
+            },
         };
         let mut args = split(line);
         let mut envs = Vec::new();
