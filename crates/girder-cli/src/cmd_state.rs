@@ -32,6 +32,10 @@ pub enum StateCmd {
         /// Only print what would be removed.
         #[arg(long)]
         dry_run: bool,
+        /// Local backend: where to write a backup of the state before changing it (default
+        /// `<state>.<unix time>.backup`; `-` for none).
+        #[arg(long, value_name = "PATH")]
+        backup: Option<String>,
         #[command(flatten)]
         lock: LockArgs,
         /// Addresses of resources, instances or modules.
@@ -43,6 +47,10 @@ pub enum StateCmd {
         /// Only print what would be moved.
         #[arg(long)]
         dry_run: bool,
+        /// Local backend: where to write a backup of the state before changing it (default
+        /// `<state>.<unix time>.backup`; `-` for none).
+        #[arg(long, value_name = "PATH")]
+        backup: Option<String>,
         #[command(flatten)]
         lock: LockArgs,
         /// Source address.
@@ -241,6 +249,7 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
         }
         StateCmd::Rm {
             dry_run,
+            backup,
             lock,
             addrs,
         } => {
@@ -306,6 +315,7 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
                 println!("{verb} {a}");
             }
             if !dry_run {
+                timestamped_backup(dir, b, backup.as_deref())?;
                 write(b, &st, &v)?;
                 println!(
                     "Successfully removed {} resource instance(s).",
@@ -317,6 +327,7 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
         }
         StateCmd::Mv {
             dry_run,
+            backup,
             lock,
             src,
             dst,
@@ -327,13 +338,15 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
             let Some((mut st, v)) = read(b)? else {
                 return Err(no_state());
             };
-            let n = move_in_state(&mut st, &s, &d, &src, &dst)?;
+            // Terraform counts one object per move, whatever it contains.
+            move_in_state(&mut st, &s, &d, &src, &dst)?;
             if dry_run {
                 println!("Would move {src:?} to {dst:?}");
             } else {
                 println!("Move {src:?} to {dst:?}");
+                timestamped_backup(dir, b, backup.as_deref())?;
                 write(b, &st, &v)?;
-                println!("Successfully moved {n} object(s).");
+                println!("Successfully moved 1 object(s).");
             }
             g.release()?;
             Ok(0)
@@ -406,6 +419,35 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
             Ok(0)
         }
     }
+}
+
+/// Before `state rm`/`state mv` change a local state, Terraform copies it to
+/// `<state>.<unix time>.backup` (or `-backup=PATH`; `-backup=-` for none).
+fn timestamped_backup(dir: &Path, b: &dyn Backend, backup: Option<&str>) -> Result<(), Fail> {
+    if backup == Some("-") || backend::resolve(dir)?.ty != "local" {
+        return Ok(());
+    }
+    let state = std::path::PathBuf::from(b.location());
+    if !state.is_file() {
+        return Ok(());
+    }
+    let to = match backup {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            std::path::PathBuf::from(format!("{}.{secs}.backup", state.display()))
+        }
+    };
+    std::fs::copy(&state, &to).map(|_| ()).map_err(|e| {
+        Fail::help(
+            "Error writing the state backup",
+            format!("Cannot copy {} to {}: {e}.", state.display(), to.display()),
+            "Give a writable -backup=PATH, or -backup=- to skip the backup.",
+        )
+    })
 }
 
 fn no_instance() -> Fail {
