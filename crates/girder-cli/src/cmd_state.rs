@@ -338,15 +338,25 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
             let Some((mut st, v)) = read(b)? else {
                 return Err(no_state());
             };
-            // Terraform counts one object per move, whatever it contains.
-            move_in_state(&mut st, &s, &d, &src, &dst)?;
-            if dry_run {
-                println!("Would move {src:?} to {dst:?}");
-            } else {
-                println!("Move {src:?} to {dst:?}");
+            // Terraform reports one move per resource, instance or module instance.
+            let moves = match move_in_state(&mut st, &s, &d, &src, &dst) {
+                Ok(m) => m,
+                // Terraform 1.0: a source that matches nothing is not an error.
+                Err(Fail(ds)) if ds.first().is_some_and(|d| d.summary == NO_SOURCE) => {
+                    println!("No matching objects found.");
+                    g.release()?;
+                    return Ok(0);
+                }
+                Err(e) => return Err(e),
+            };
+            let verb = if dry_run { "Would move" } else { "Move" };
+            for (from, to) in &moves {
+                println!("{verb} {from:?} to {to:?}");
+            }
+            if !dry_run {
                 timestamped_backup(dir, b, backup.as_deref())?;
                 write(b, &st, &v)?;
-                println!("Successfully moved 1 object(s).");
+                println!("Successfully moved {} object(s).", moves.len());
             }
             g.release()?;
             Ok(0)
@@ -354,7 +364,10 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
         StateCmd::Pull => {
             if let Some((st, _)) = read(b)? {
                 use std::io::Write;
-                let _ = std::io::stdout().write_all(&format::to_bytes(&st));
+                // Terraform's UI adds a newline after the state's own.
+                let mut out = format::to_bytes(&st);
+                out.push(b'\n');
+                let _ = std::io::stdout().write_all(&out);
             }
             Ok(0)
         }
@@ -450,6 +463,9 @@ fn timestamped_backup(dir: &Path, b: &dyn Backend, backup: Option<&str>) -> Resu
     })
 }
 
+/// The summary of "the source of state mv matches nothing".
+const NO_SOURCE: &str = "Invalid source address";
+
 fn no_instance() -> Fail {
     Fail::help(
         "No instance found for the given address!",
@@ -468,17 +484,17 @@ fn invalid_target(detail: String) -> Fail {
     )
 }
 
-/// Moves `s` to `d` within the state; returns the number of objects moved.
+/// Moves `s` to `d` within the state; returns the moves to report (from, to).
 fn move_in_state(
     st: &mut State,
     s: &Target,
     d: &Target,
     src: &str,
     dst: &str,
-) -> Result<usize, Fail> {
+) -> Result<Vec<(String, String)>, Fail> {
     let not_found = || {
         Fail::help(
-            "Invalid source address",
+            NO_SOURCE,
             format!("Cannot move {src}: does not match anything in the current state."),
             "Run girder state list to see the addresses in the state.",
         )
@@ -490,7 +506,7 @@ fn move_in_state(
                     "Cannot move to {dst}: there is already a module instance at that address in the current state."
                 )));
             }
-            let mut n = 0;
+            let mut moves: Vec<(String, String)> = Vec::new();
             for r in st
                 .resources
                 .iter_mut()
@@ -499,26 +515,27 @@ fn move_in_state(
                 let rest = r.module.0[from.0.len()..].to_vec();
                 let mut m = to.clone();
                 m.0.extend(rest);
+                let pair = (r.module.to_string(), m.to_string());
+                if !moves.contains(&pair) {
+                    moves.push(pair);
+                }
                 r.module = m;
-                n += r.instances.len();
             }
-            if n == 0 {
+            if moves.is_empty() {
                 return Err(not_found());
             }
-            Ok(n)
+            // Terraform reports each module instance (in map order; girder sorts them).
+            moves.sort();
+            Ok(moves)
         }
         (Target::Module(_), _) => Err(invalid_target(format!(
             "Cannot move {src} to {dst}: a module can only be moved to a module address."
         ))),
-        (Target::Resource(from), Target::Resource(_) | Target::Module(_)) => {
-            let to = match d {
-                Target::Resource(a) => a.clone(),
-                Target::Module(m) => AbsResource {
-                    module: m.clone(),
-                    resource: from.resource.clone(),
-                },
-                Target::Instance(..) => unreachable_target(),
-            };
+        (Target::Resource(_) | Target::Instance(..), Target::Module(_)) => Err(invalid_target(
+            format!("Cannot move {src} to {dst}: the target must also be a resource instance."),
+        )),
+        (Target::Resource(from), Target::Resource(to)) => {
+            let to = to.clone();
             let Some(i) = st.resources.iter().position(|r| abs_of(r) == *from) else {
                 return Err(not_found());
             };
@@ -531,7 +548,7 @@ fn move_in_state(
             let r = &mut st.resources[i];
             r.module = to.module.clone();
             r.name = to.resource.name.clone();
-            Ok(r.instances.len())
+            Ok(vec![(src.to_string(), dst.to_string())])
         }
         (Target::Resource(from), Target::Instance(to, key)) => {
             let Some(i) = st.resources.iter().position(|r| abs_of(r) == *from) else {
@@ -547,27 +564,16 @@ fn move_in_state(
                 )));
             }
             move_instance(st, from, &None, to, &Some(key.clone()), src, dst)
+                .map(|_| vec![(src.to_string(), dst.to_string())])
         }
         (Target::Instance(from, k), Target::Instance(to, dk)) => {
             move_instance(st, from, &Some(k.clone()), to, &Some(dk.clone()), src, dst)
+                .map(|_| vec![(src.to_string(), dst.to_string())])
         }
         (Target::Instance(from, k), Target::Resource(to)) => {
             move_instance(st, from, &Some(k.clone()), to, &None, src, dst)
+                .map(|_| vec![(src.to_string(), dst.to_string())])
         }
-        (Target::Instance(from, k), Target::Module(m)) => {
-            let to = AbsResource {
-                module: m.clone(),
-                resource: from.resource.clone(),
-            };
-            move_instance(st, from, &Some(k.clone()), &to, &Some(k.clone()), src, dst)
-        }
-    }
-}
-
-fn unreachable_target() -> AbsResource {
-    AbsResource {
-        module: ModuleInstance::root(),
-        resource: Resource::managed("", ""),
     }
 }
 
@@ -592,7 +598,7 @@ fn move_instance(
     check_types(from, to, src, dst)?;
     let Some(si) = st.resources.iter().position(|r| abs_of(r) == *from) else {
         return Err(Fail::help(
-            "Invalid source address",
+            NO_SOURCE,
             format!("Cannot move {src}: does not match anything in the current state."),
             "Run girder state list to see the addresses in the state.",
         ));
@@ -605,7 +611,7 @@ fn move_instance(
         .collect();
     if objects.is_empty() {
         return Err(Fail::help(
-            "Invalid source address",
+            NO_SOURCE,
             format!("Cannot move {src}: does not match anything in the current state."),
             "Run girder state list to see the addresses in the state.",
         ));
@@ -706,7 +712,7 @@ mod tests {
     fn mv(st: &mut State, a: &str, b: &str) -> Result<usize, Fail> {
         let s = parse_target(a)?;
         let d = parse_target(b)?;
-        move_in_state(st, &s, &d, a, b)
+        move_in_state(st, &s, &d, a, b).map(|m| m.len())
     }
 
     #[test]
@@ -722,7 +728,11 @@ mod tests {
         st.resources
             .push(res("module.m", "random_pet", "x", &[None]));
         assert_eq!(mv(&mut st, "random_pet.a", "random_pet.b").unwrap(), 1);
-        assert_eq!(mv(&mut st, "random_pet.b", "module.n").unwrap(), 1);
+        assert!(mv(&mut st, "random_pet.b", "module.n").is_err());
+        assert_eq!(
+            mv(&mut st, "random_pet.b", "module.n.random_pet.b").unwrap(),
+            1
+        );
         assert_eq!(mv(&mut st, "random_id.c[1]", "random_id.d").unwrap(), 1);
         assert_eq!(mv(&mut st, "module.m", "module.k[\"a\"]").unwrap(), 1);
         assert_eq!(
