@@ -135,6 +135,10 @@ fn push_and_workspaces_agree_with_terraform() {
             (&["workspace", "select"], &["default"]),
             (&["workspace", "delete"], &["dev"]),
             (&["workspace", "list"], &[]),
+            (&["workspace", "select"], &["nope"]),
+            (&["workspace", "delete"], &["default"]),
+            (&["force-unlock"], &["-force", "abc"]),
+            (&["state", "show"], &["random_pet.nope"]),
             (&["state", "push"], &["-force", "other-lineage.tfstate"]),
         ],
     );
