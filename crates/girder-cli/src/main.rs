@@ -10,6 +10,7 @@ mod cmd_fmt;
 mod cmd_import;
 mod cmd_init;
 mod cmd_lang;
+mod cmd_output;
 mod cmd_state;
 mod cmd_workspace;
 mod diag;
@@ -97,6 +98,17 @@ enum Cmd {
     },
     /// Evaluate expressions, one per line of standard input.
     Console(cmd_lang::VarArgs),
+    /// Show output values from the state.
+    Output {
+        /// Print the outputs as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print a string, number or bool output's value without quotes.
+        #[arg(long)]
+        raw: bool,
+        /// The output's name (all outputs when absent).
+        name: Option<String>,
+    },
 }
 
 fn main() {
@@ -150,6 +162,7 @@ fn run(cli: Cli, ui: &mut ui::Ui) -> diag::CmdResult {
         Cmd::Import(a) => cmd_import::run(&dir, a, ui),
         Cmd::Validate { json } => cmd_lang::validate_cmd(&dir, json, ui),
         Cmd::Console(v) => cmd_lang::console_cmd(&dir, &v, ui),
+        Cmd::Output { json, raw, name } => cmd_output::run(&dir, name, json, raw, ui),
     }
 }
 

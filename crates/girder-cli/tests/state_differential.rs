@@ -143,3 +143,30 @@ fn push_and_workspaces_agree_with_terraform() {
         ],
     );
 }
+
+#[test]
+fn output_agrees_with_terraform() {
+    const OUT: &[&str] = &["output"];
+    compare(
+        "outputs",
+        &[
+            (OUT, &[]),
+            (OUT, &["-json"]),
+            (OUT, &["name"]),
+            (OUT, &["-raw", "name"]),
+            (OUT, &["-raw", "n"]),
+            (OUT, &["-raw", "flag"]),
+            (OUT, &["obj"]),
+            (OUT, &["-raw", "obj"]),
+            (OUT, &["secret"]),
+            (OUT, &["-json", "obj"]),
+            (OUT, &["multi"]),
+            (OUT, &["tuple"]),
+            (OUT, &["tags"]),
+            (OUT, &["nope"]),
+        ],
+    );
+    // (`output [NAME]` without outputs: Terraform prints its warning on stdout, girder on
+    // stderr with every other diagnostic; the fixture `outputs_none` covers them.)
+    compare("outputs_none", &[(OUT, &["-json"])]);
+}
