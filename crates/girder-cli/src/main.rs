@@ -11,6 +11,7 @@ mod cmd_import;
 mod cmd_init;
 mod cmd_lang;
 mod cmd_output;
+mod cmd_show;
 mod cmd_state;
 mod cmd_workspace;
 mod diag;
@@ -98,6 +99,11 @@ enum Cmd {
     },
     /// Evaluate expressions, one per line of standard input.
     Console(cmd_lang::VarArgs),
+    /// Show the current state in a human-readable form.
+    Show {
+        /// A plan or state file (not supported yet).
+        path: Option<String>,
+    },
     /// Show output values from the state.
     Output {
         /// Print the outputs as JSON.
@@ -162,6 +168,7 @@ fn run(cli: Cli, ui: &mut ui::Ui) -> diag::CmdResult {
         Cmd::Import(a) => cmd_import::run(&dir, a, ui),
         Cmd::Validate { json } => cmd_lang::validate_cmd(&dir, json, ui),
         Cmd::Console(v) => cmd_lang::console_cmd(&dir, &v, ui),
+        Cmd::Show { path } => cmd_show::run(&dir, path),
         Cmd::Output { json, raw, name } => cmd_output::run(&dir, name, json, raw, ui),
     }
 }

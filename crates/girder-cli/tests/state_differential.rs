@@ -164,9 +164,12 @@ fn output_agrees_with_terraform() {
             (OUT, &["tuple"]),
             (OUT, &["tags"]),
             (OUT, &["nope"]),
+            (&["show"], &[]),
         ],
     );
     // (`output [NAME]` without outputs: Terraform prints its warning on stdout, girder on
     // stderr with every other diagnostic; the fixture `outputs_none` covers them.)
-    compare("outputs_none", &[(OUT, &["-json"])]);
+    compare("outputs_none", &[(OUT, &["-json"]), (&["show"], &[])]);
+    // an empty directory: no state at all
+    compare("version", &[(&["show"], &[])]);
 }
