@@ -11,6 +11,8 @@ mod cmd_import;
 mod cmd_init;
 mod cmd_lang;
 mod cmd_output;
+mod cmd_report;
+mod cmd_run;
 mod cmd_show;
 mod cmd_state;
 mod cmd_workspace;
@@ -99,11 +101,24 @@ enum Cmd {
     },
     /// Evaluate expressions, one per line of standard input.
     Console(cmd_lang::VarArgs),
-    /// Show the current state in a human-readable form.
+    /// Show the current state or a saved plan in a human-readable form.
     Show {
-        /// A plan or state file (not supported yet).
+        /// Print the plan as Terraform's JSON plan.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        report: cmd_report::FormatArgs,
+        /// A plan file made by girder plan -out=FILE (the current state when absent).
         path: Option<String>,
     },
+    /// Show changes required by the current configuration.
+    Plan(cmd_run::PlanArgs),
+    /// Create or update infrastructure.
+    Apply(cmd_run::ApplyArgs),
+    /// Destroy previously-created infrastructure.
+    Destroy(cmd_run::DestroyArgs),
+    /// The dependency graph of the configuration, as DOT.
+    Graph,
     /// Show output values from the state.
     Output {
         /// Print the outputs as JSON.
@@ -168,7 +183,19 @@ fn run(cli: Cli, ui: &mut ui::Ui) -> diag::CmdResult {
         Cmd::Import(a) => cmd_import::run(&dir, a, ui),
         Cmd::Validate { json } => cmd_lang::validate_cmd(&dir, json, ui),
         Cmd::Console(v) => cmd_lang::console_cmd(&dir, &v, ui),
-        Cmd::Show { path } => cmd_show::run(&dir, path),
+        Cmd::Show { json, report, path } => {
+            report.check()?;
+            match path {
+                Some(p) if json || report.is_markdown() || !p.ends_with(".tfstate") => {
+                    cmd_run::show_plan(&dir, std::path::Path::new(&p), json, &report, ui)
+                }
+                path => cmd_show::run(&dir, path),
+            }
+        }
+        Cmd::Plan(a) => cmd_run::plan(&dir, a, ui),
+        Cmd::Apply(a) => cmd_run::apply(&dir, a, ui),
+        Cmd::Destroy(a) => cmd_run::destroy(&dir, a, ui),
+        Cmd::Graph => cmd_run::graph(&dir, ui),
         Cmd::Output { json, raw, name } => cmd_output::run(&dir, name, json, raw, ui),
     }
 }

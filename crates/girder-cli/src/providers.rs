@@ -25,12 +25,47 @@ pub fn for_type(type_name: &str) -> Option<Found> {
             girder_provider::builtin::provider("terraform")?,
             "terraform.io/builtin/terraform".to_string(),
         ),
+        "aws" => (
+            new_provider("aws")?,
+            "registry.terraform.io/hashicorp/aws".to_string(),
+        ),
         _ => return None,
     };
     Some(Found {
         provider,
         state_addr: format!("provider[\"{source}\"]"),
     })
+}
+
+/// A fresh (unconfigured) provider by its local name (`aws`, `random`, `terraform`).
+pub fn new_provider(name: &str) -> Option<Arc<dyn Provider>> {
+    match name {
+        "aws" => Some(Arc::new(girder_provider_aws::AwsProvider::new())),
+        other => girder_provider::builtin::provider(other),
+    }
+}
+
+/// The providers of one run by registry key (`aws`, `aws.west`): one instance per key, each
+/// configured by the engine from its `provider` block.
+#[derive(Default)]
+pub struct Registry {
+    map: std::sync::Mutex<std::collections::HashMap<String, Arc<dyn Provider>>>,
+}
+
+impl girder_engine::ProviderRegistry for Registry {
+    fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        let mut m = self
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(p) = m.get(name) {
+            return Some(p.clone());
+        }
+        let base = name.split('.').next().unwrap_or(name);
+        let p = new_provider(base)?;
+        m.insert(name.to_string(), p.clone());
+        Some(p)
+    }
 }
 
 /// Top-level attributes of a resource type that its schema marks sensitive (for display).

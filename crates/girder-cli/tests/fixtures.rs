@@ -150,6 +150,14 @@ fn redact(text: &str, subst: &[(String, String)]) -> String {
                 continue;
             }
         }
+        if let Some(after) = rest.strip_prefix("complete after ") {
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 && after[digits..].starts_with('s') {
+                out.push_str("complete after <N>s");
+                i += "complete after ".len() + digits + 1;
+                continue;
+            }
+        }
         if rest.starts_with("$2b$10$") && rest.len() >= 60 {
             out.push_str("<BCRYPT>");
             i += 60;
@@ -166,6 +174,39 @@ fn redact(text: &str, subst: &[(String, String)]) -> String {
         i += ch.len_utf8();
     }
     out
+}
+
+/// Values that are random by nature (random_pet ids, random_string results) found in the
+/// case's local state are redacted as `<TYPE.NAME.ATTR>` from then on (the attributes listed
+/// in the case's optional `redact-attrs` file, one `TYPE.ATTR` a line).
+fn state_redactions(work: &Path, redactions: &mut Vec<(String, String)>) {
+    let Ok(spec) = std::fs::read_to_string(work.join("redact-attrs")) else {
+        return;
+    };
+    let Ok(text) = std::fs::read_to_string(work.join("terraform.tfstate")) else {
+        return;
+    };
+    let Ok(st) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return;
+    };
+    for line in spec.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let Some((ty, attr)) = line.split_once('.') else {
+            continue;
+        };
+        for r in st["resources"].as_array().into_iter().flatten() {
+            if r["type"] != ty {
+                continue;
+            }
+            for inst in r["instances"].as_array().into_iter().flatten() {
+                if let Some(v) = inst["attributes"][attr].as_str() {
+                    let name = r["name"].as_str().unwrap_or("");
+                    if !v.is_empty() && !redactions.iter().any(|(f, _)| f == v) {
+                        redactions.push((v.to_string(), format!("<{ty}.{name}.{attr}>")));
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `x.tfstate.1700000000.backup` -> `x.tfstate.<UNIX>.backup`.
@@ -264,6 +305,7 @@ fn run_case(
                     }
                 }
                 let out = child.wait_with_output().unwrap();
+                state_redactions(&work, &mut redactions);
                 let stdout = String::from_utf8_lossy(&out.stdout);
                 let stderr = String::from_utf8_lossy(&out.stderr);
                 assert!(
