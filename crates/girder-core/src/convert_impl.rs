@@ -225,7 +225,19 @@ fn seq_to(
             Ok(if matches!(want, Type::List(_)) {
                 Value::list(et, out)
             } else {
-                Value::set(et, out)
+                // Set elements cannot carry marks: cty moves them onto the set.
+                let mut marks = crate::value::Marks::NONE;
+                let out = out
+                    .into_iter()
+                    .map(|x| {
+                        let (x, paths) = x.unmark_deep();
+                        for (_, m) in paths {
+                            marks = marks.union(m);
+                        }
+                        x
+                    })
+                    .collect();
+                Value::set(et, out).with_marks(marks)
             })
         }
         Type::Tuple(ts) => {
