@@ -841,7 +841,8 @@ pub(crate) fn functions() -> Vec<Function> {
                 with_shallow_marks(a0, |a| {
                     let list = to_seq_any(&a[0], 0, "list", false)?;
                     let a = [list, a[1].clone()];
-                    let size = int_of(&a[1])?;
+                    let size = to_int(a[1].as_number().expect("number"))
+                        .map_err(|m| FuncError::new(format!("invalid size: {m}")))?;
                     if size < 0 {
                         return Err(FuncError::new("the size argument must be positive"));
                     }
@@ -954,11 +955,10 @@ pub(crate) fn functions() -> Vec<Function> {
             imp: |a0, _| {
                 with_shallow_marks(a0, |a| {
                     if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
-                        return Err(FuncError::arg(
-                            0,
-                            "Invalid value for \"list\" parameter: cannot read elements from set \
-                         of values.",
-                        ));
+                        return Err(FuncError::new(format!(
+                            "cannot read elements from {}",
+                            a[0].ty().friendly_name()
+                        )));
                     }
                     let items = seq(&a[0]);
                     let i = int_of(&a[1])?;
@@ -1013,11 +1013,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     ));
                 }
                 for (i, x) in seq(&a[0]).iter().enumerate() {
-                    let matches = match convert(&a[1], &x.ty()) {
-                        Ok(v) => v.raw_equal(x),
-                        Err(_) => false,
-                    };
-                    if matches {
+                    if a[1].raw_equal(x) {
                         return Ok(Value::int(i as i64));
                     }
                 }
@@ -1052,10 +1048,8 @@ pub(crate) fn functions() -> Vec<Function> {
             imp: |a0, _| {
                 with_shallow_marks(a0, |a| {
                     let Some(m) = a[0].as_map() else {
-                        return Err(FuncError::arg(
-                            0,
-                            "Invalid value for \"mapping\" parameter: values() requires a map as \
-                         the first argument.",
+                        return Err(FuncError::new(
+                            "values() requires a map as the first argument",
                         ));
                     };
                     let vs: Vec<Value> = m.values().cloned().collect();
@@ -1105,13 +1099,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     .iter()
                     .map(|s| convert(s, &kt))
                     .collect::<Result<_, _>>()
-                    .map_err(|_| {
-                        FuncError::arg(
-                            2,
-                            "Invalid value for \"searchset\" parameter: keys and searchset \
-                             must be of the same type.",
-                        )
-                    })?;
+                    .map_err(|_| FuncError::new("keys and searchset must be of the same type"))?;
                 let out: Vec<Value> = vals
                     .iter()
                     .zip(keys)
@@ -1173,11 +1161,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     match a[0].ty() {
                         Type::List(t) | Type::Set(t) => Ok(Value::list(*t, items)),
                         Type::Tuple(_) => Ok(Value::tuple(items)),
-                        _ => Err(FuncError::arg(
-                            0,
-                            "Invalid value for \"list\" parameter: can only reverse list or tuple \
-                         values.",
-                        )),
+                        other => Err(FuncError::arg(0, format!("Invalid value for \"list\" parameter: can only reverse list or tuple values, not {}.", other.friendly_name()))),
                     }
                 })
             },

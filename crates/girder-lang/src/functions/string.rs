@@ -128,13 +128,17 @@ pub(super) fn compile_regex(
     arg: usize,
     param: &str,
 ) -> Result<regex::Regex, FuncError> {
-    use regex_syntax::ast::ErrorKind as K;
-    let fail = |msg: String| {
+    compile_regex_go(pattern).map_err(|(code, expr)| {
         FuncError::arg(
             arg,
-            format!("Invalid value for \"{param}\" parameter: invalid regexp pattern: {msg}."),
+            format!("Invalid value for \"{param}\" parameter: invalid regexp pattern: {code} in {expr}."),
         )
-    };
+    })
+}
+
+/// Compiles an RE2 pattern; a failure is Go's (error code, offending expression).
+fn compile_regex_go(pattern: &str) -> Result<regex::Regex, (String, String)> {
+    use regex_syntax::ast::ErrorKind as K;
     if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(pattern) {
         let span = e.span();
         let frag = pattern
@@ -165,16 +169,16 @@ pub(super) fn compile_regex(
             K::UnicodeClassInvalid => ("invalid character class range", frag),
             _ => ("invalid or unsupported Perl syntax", frag),
         };
-        return Err(fail(format!("{code} in {expr}")));
+        return Err((code.to_string(), expr.to_string()));
     }
     // Go rejects a repetition of a repetition ("a**"); Rust accepts it.
     if let Some(pos) = nested_repetition(pattern) {
-        return Err(fail(format!(
-            "invalid nested repetition operator in {}",
-            &pattern[pos..pos + 2]
-        )));
+        return Err((
+            "invalid nested repetition operator".to_string(),
+            pattern[pos..pos + 2].to_string(),
+        ));
     }
-    regex::Regex::new(pattern).map_err(|e| fail(e.to_string()))
+    regex::Regex::new(pattern).map_err(|e| (e.to_string(), pattern.to_string()))
 }
 
 /// Position of a `**`, `++`, `*+`, ... outside classes and escapes (Go's "invalid nested
@@ -874,7 +878,9 @@ fn go_split(sep: &str, input: &str) -> Vec<String> {
 fn replace(args: &[Value]) -> Result<Value, FuncError> {
     let (input, search, repl) = (s(&args[0]), s(&args[1]), s(&args[2]));
     if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
-        let re = compile_regex(&search[1..search.len() - 1], 1, "substr")?;
+        let re = compile_regex_go(&search[1..search.len() - 1]).map_err(|(code, expr)| {
+            FuncError::new(format!("error parsing regexp: {code}: `{expr}`"))
+        })?;
         return Ok(Value::string(re.replace_all(input, repl).into_owned()));
     }
     Ok(Value::string(input.replace(search, repl)))
