@@ -76,6 +76,13 @@ fn json_write(v: &Value, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
+/// A string as JSON (Go's `encoding/json` escaping).
+pub(super) fn json_string(text: &str) -> String {
+    let mut out = String::new();
+    json_quote(&mut out, text);
+    out
+}
+
 /// Terraform's `jsonencode` of a known value.
 pub(super) fn json_encode(v: &Value) -> Result<String, String> {
     let mut out = String::new();
@@ -1484,6 +1491,7 @@ fn yaml_timestamp(s: &str) -> Option<String> {
     let Some(rest) = rest else {
         return Some(format!("{y:04}-{mo:02}-{da:02}T00:00:00Z"));
     };
+    let sep_is_space = s.as_bytes().get(date.len()) == Some(&b' ');
     let rest = rest.trim_start();
     // time: H:M:S[.frac] then zone Z or ±hh:mm (or nothing = UTC)
     let tlen = rest
@@ -1497,12 +1505,15 @@ fn yaml_timestamp(s: &str) -> Option<String> {
     let h: u32 = t[0].parse().ok()?;
     let mi: u32 = t[1].parse().ok()?;
     let sec: u32 = t[2].split('.').next()?.parse().ok()?;
-    let zone = zone.trim_start();
+    // Go's layouts: "2006-1-2T15:4:5.999999999Z07:00" (T or t) and "2006-1-2 15:4:5.999999999".
+    if sep_is_space != zone.is_empty() {
+        return None;
+    }
     let z = match zone {
-        "" | "Z" | "z" => "Z".to_string(),
-        z if (z.starts_with('+') || z.starts_with('-')) => {
+        "" | "Z" => "Z".to_string(),
+        z if (z.starts_with('+') || z.starts_with('-')) && z.len() == 6 => {
             let (sign, hm) = z.split_at(1);
-            let (zh, zm) = hm.split_once(':').unwrap_or((hm, "0"));
+            let (zh, zm) = hm.split_once(':')?;
             let zh: u32 = zh.parse().ok()?;
             let zm: u32 = zm.parse().ok()?;
             if zh == 0 && zm == 0 {
@@ -1580,7 +1591,7 @@ fn yaml_value(n: &YNode) -> Result<Value, String> {
         YNode::Map(pairs) => {
             let mut attrs = BTreeMap::new();
             for (k, v) in pairs {
-                let YNode::Scalar { text, .. } = k else {
+                let YNode::Scalar { text, plain, .. } = k else {
                     return Err("only strings are allowed as mapping keys".into());
                 };
                 if text == "<<" {
@@ -1597,7 +1608,21 @@ fn yaml_value(n: &YNode) -> Result<Value, String> {
                     }
                     continue;
                 }
-                attrs.insert(text.clone(), yaml_value(v)?);
+                // Keys resolve like values ("y" is true) and are then used as strings.
+                let key = if *plain {
+                    let kv = yaml_resolve_plain(text)?;
+                    if kv.is_null() {
+                        return Err("mapping key cannot be null".into());
+                    }
+                    match kv.kind() {
+                        girder_core::value::Kind::Bool(b) => b.to_string(),
+                        girder_core::value::Kind::Number(n) => n.to_string(),
+                        _ => text.clone(),
+                    }
+                } else {
+                    text.clone()
+                };
+                attrs.insert(key, yaml_value(v)?);
             }
             Value::object(attrs)
         }
@@ -1619,6 +1644,8 @@ struct YEmit {
     out: String,
     column: usize,
     open_ended: bool,
+    /// The last thing written is a literal block with keep chomping (`|+`).
+    keep_ended: bool,
 }
 
 fn yaml_printable(c: char) -> bool {
@@ -1633,6 +1660,9 @@ fn yaml_printable(c: char) -> bool {
 
 impl YEmit {
     fn put(&mut self, s: &str) {
+        if !s.is_empty() {
+            self.keep_ended = false;
+        }
         self.out.push_str(s);
         self.column += s.chars().count();
     }
@@ -1724,10 +1754,7 @@ impl YEmit {
         match trailing {
             0 => hints.push('-'),
             1 => {}
-            _ => {
-                hints.push('+');
-                self.open_ended = true;
-            }
+            _ => hints.push('+'),
         }
         self.put(&hints);
         let body = s.strip_suffix('\n').unwrap_or(s);
@@ -1737,6 +1764,9 @@ impl YEmit {
                 self.put(&" ".repeat(indent));
                 self.put(line);
             }
+        }
+        if trailing > 1 {
+            self.keep_ended = true;
         }
     }
 
@@ -1833,10 +1863,13 @@ fn yaml_encode(v: &Value) -> Result<String, String> {
         out: String::new(),
         column: 0,
         open_ended: false,
+        keep_ended: false,
     };
     e.node(v, 0, true)?;
     e.newline();
-    if e.open_ended {
+    // A keep-chomping literal block ends the document itself; otherwise an open-ended
+    // document (a plain scalar at the root) gets go-yaml's "..." marker.
+    if e.open_ended && !e.keep_ended {
         e.out.push_str("...\n");
     }
     Ok(e.out)

@@ -467,7 +467,8 @@ fn format_one(v: &Verb, arg: &Value, out: &mut String) -> Result<(), FuncError> 
                 }
             }
             if v.mode == 'q' {
-                pad_str(v, &go_quote(text), out);
+                // cty quotes as JSON does (`\u0001`, `\u003c`).
+                pad_str(v, &super::encoding::json_string(text), out);
             } else {
                 pad_str(v, text, out);
             }
@@ -532,7 +533,8 @@ fn format_int(v: &Verb, n: &Number, out: &mut String) {
         if digits.len() < p {
             zeros = p - digits.len();
         } else if digits == "0" && p == 0 {
-            digits.clear();
+            // Go prints nothing at all, not even padding.
+            return;
         }
     }
     let len = sign.len() + prefix.len() + zeros + digits.len();
