@@ -1373,6 +1373,44 @@ enum YNode {
     Map(Vec<(YNode, YNode)>),
 }
 
+/// go-yaml's wording of a yaml-rust2 error: scanner problems alone, parser problems with
+/// the position ("on line 1, column 1: did not find expected ',' or ']'"), undefined aliases
+/// by name. Positions follow yaml-rust2's marks, which can differ from go-yaml's.
+fn yaml_error(
+    text: &str,
+    mark: &yaml_rust2::scanner::Marker,
+    info: &str,
+    pos: &dyn Fn(&yaml_rust2::scanner::Marker) -> String,
+) -> String {
+    if info.contains("unknown anchor") {
+        let name: String = text
+            .chars()
+            .skip(mark.index())
+            .skip_while(|c| *c != '*')
+            .skip(1)
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
+            .collect();
+        return format!("reference to undefined anchor {}", go_quote_str(&name));
+    }
+    if let Some(rest) = info.strip_prefix("while scanning ") {
+        return rest
+            .split_once(", ")
+            .map(|x| x.1)
+            .unwrap_or(rest)
+            .to_string();
+    }
+    if let Some(rest) = info.strip_prefix("while parsing ") {
+        let problem = rest.split_once(", ").map(|x| x.1).unwrap_or(rest);
+        let problem = if problem.starts_with("expected") {
+            format!("did not find {problem}")
+        } else {
+            problem.to_string()
+        };
+        return format!("{}: {problem}", pos(mark));
+    }
+    info.to_string()
+}
+
 /// Builds nodes from yaml-rust2's events.
 fn yaml_parse(text: &str) -> Result<YNode, String> {
     use yaml_rust2::parser::{Event, Parser};
@@ -1389,7 +1427,7 @@ fn yaml_parse(text: &str) -> Result<YNode, String> {
     loop {
         let (ev, mark) = parser
             .next_token()
-            .map_err(|e| format!("{}: {}", pos(e.marker()), e.info()))?;
+            .map_err(|e| yaml_error(text, e.marker(), e.info(), &pos))?;
         let tag_name = |t: &Option<yaml_rust2::parser::Tag>| {
             t.as_ref().map(|t| {
                 if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" {
@@ -1411,8 +1449,22 @@ fn yaml_parse(text: &str) -> Result<YNode, String> {
             Event::StreamEnd => break,
             Event::Alias(id) => {
                 if open_anchors.contains(&id) {
+                    // yaml-rust2 numbers anchors 1, 2, ... in the order they appear.
+                    let name = text
+                        .split('&')
+                        .skip(1)
+                        .nth(id.saturating_sub(1))
+                        .map(|t| {
+                            t.chars()
+                                .take_while(|c| {
+                                    !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}')
+                                })
+                                .collect::<String>()
+                        })
+                        .unwrap_or_default();
                     return Err(format!(
-                        "cannot refer to anchor {id} from inside its own definition"
+                        "cannot refer to anchor {} from inside its own definition",
+                        go_quote_str(&name)
                     ));
                 }
                 anchors
