@@ -1939,12 +1939,16 @@ pub(crate) fn functions() -> Vec<Function> {
         str_to_str("base64encode", "str", |a, _| {
             Ok(Value::string(b64().encode(s(&a[0]))))
         }),
-        str_to_str("base64decode", "str", |a, _| {
-            let bytes = base64_decode(s(&a[0]))?;
-            String::from_utf8(bytes).map(Value::string).map_err(|_| {
-                FuncError::new("the result of decoding the provided string is not valid UTF-8")
-            })
-        }),
+        str_to_str(
+            "base64decode",
+            "str",
+            super::string::nfc!(|a, _| {
+                let bytes = base64_decode(s(&a[0]))?;
+                String::from_utf8(bytes).map(Value::string).map_err(|_| {
+                    FuncError::new("the result of decoding the provided string is not valid UTF-8")
+                })
+            }),
+        ),
         str_to_str("base64gzip", "str", |a, _| {
             Ok(Value::string(
                 b64().encode(goflate::gzip(s(&a[0]).as_bytes())),
@@ -1975,7 +1979,7 @@ pub(crate) fn functions() -> Vec<Function> {
             ],
             variadic: None,
             return_type: fixed_return!(Type::String),
-            imp: |a, _| {
+            imp: super::string::nfc!(|a, _| {
                 let src = s(&a[0]);
                 let bytes = b64().decode(src).map_err(|e| {
                     use base64::DecodeError as D;
@@ -1993,7 +1997,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     )
                 })?;
                 text_decode(&bytes, s(&a[1])).map(Value::string)
-            },
+            }),
         },
         Function {
             name: "jsonencode",
@@ -2011,7 +2015,7 @@ pub(crate) fn functions() -> Vec<Function> {
             params: vec![Param::new("str", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| json_decode(s(&a[0])).map_err(FuncError::new),
+            imp: super::string::nfc!(|a, _| json_decode(s(&a[0])).map_err(FuncError::new)),
         },
         Function {
             name: "yamlencode",
@@ -2029,14 +2033,14 @@ pub(crate) fn functions() -> Vec<Function> {
             params: vec![Param::new("src", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| yaml_decode(s(&a[0])).map_err(FuncError::new),
+            imp: super::string::nfc!(|a, _| yaml_decode(s(&a[0])).map_err(FuncError::new)),
         },
         Function {
             name: "csvdecode",
             params: vec![Param::new("str", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| csv_decode(s(&a[0])),
+            imp: super::string::nfc!(|a, _| csv_decode(s(&a[0]))),
         },
     ]
 }
