@@ -183,8 +183,9 @@ pub(super) fn compile_regex(
 
 /// Compiles an RE2 pattern; a failure is Go's (error code, offending expression).
 fn compile_regex_go(pattern: &str) -> Result<regex::Regex, (String, String)> {
+    let quoted = go_to_rust_pattern(pattern, false);
     use regex_syntax::ast::ErrorKind as K;
-    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(pattern) {
+    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&quoted) {
         let span = e.span();
         let frag = pattern
             .get(span.start.offset..span.end.offset)
@@ -223,7 +224,100 @@ fn compile_regex_go(pattern: &str) -> Result<regex::Regex, (String, String)> {
             pattern[pos..pos + 2].to_string(),
         ));
     }
-    regex::Regex::new(pattern).map_err(|e| (e.to_string(), pattern.to_string()))
+    // Go (before 1.22) has no `(?<name>...)` groups.
+    if let Some(at) = pattern.find("(?<") {
+        let _ = at;
+        return Err((
+            "invalid or unsupported Perl syntax".to_string(),
+            "(?<".to_string(),
+        ));
+    }
+    regex::Regex::new(&go_to_rust_pattern(pattern, true))
+        .map_err(|e| (e.to_string(), pattern.to_string()))
+}
+
+/// Rewrites RE2 syntax whose meaning differs in the regex crate: Go's `\d`, `\w`, `\s`, `\b`
+/// are ASCII-only, and `\Q...\E` quotes literally.
+fn go_to_rust_pattern(p: &str, classes: bool) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    let mut out = String::with_capacity(p.len() + 8);
+    let mut i = 0;
+    let mut in_class = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && i + 1 < chars.len() {
+            let e = chars[i + 1];
+            i += 2;
+            if e == 'Q' {
+                let mut lit = String::new();
+                while i < chars.len() && !(chars[i] == '\\' && chars.get(i + 1) == Some(&'E')) {
+                    lit.push(chars[i]);
+                    i += 1;
+                }
+                i += 2;
+                out.push_str(&regex::escape(&lit));
+                continue;
+            }
+            if !classes {
+                out.push('\\');
+                out.push(e);
+                continue;
+            }
+            let rep = match (in_class, e) {
+                (false, 'd') => "[0-9]",
+                (false, 'D') => "[^0-9]",
+                (false, 'w') => "[0-9A-Za-z_]",
+                (false, 'W') => "[^0-9A-Za-z_]",
+                (false, 's') => "[\\t\\n\\x0C\\r ]",
+                (false, 'S') => "[^\\t\\n\\x0C\\r ]",
+                (false, 'b') => "(?-u:\\b)",
+                (false, 'B') => "(?-u:\\B)",
+                (true, 'd') => "0-9",
+                (true, 'w') => "0-9A-Za-z_",
+                (true, 's') => "\\t\\n\\x0C\\r ",
+                _ => {
+                    out.push('\\');
+                    out.push(e);
+                    continue;
+                }
+            };
+            out.push_str(rep);
+            continue;
+        }
+        if !in_class && c == '[' {
+            in_class = true;
+            out.push(c);
+            i += 1;
+            // A leading '^' and a leading ']' belong to the class.
+            if chars.get(i) == Some(&'^') {
+                out.push('^');
+                i += 1;
+            }
+            if chars.get(i) == Some(&']') {
+                out.push(']');
+                i += 1;
+            }
+            continue;
+        }
+        if in_class && c == '[' && chars.get(i + 1) == Some(&':') {
+            // A POSIX class like [:alpha:] inside a bracket expression.
+            while i < chars.len() {
+                out.push(chars[i]);
+                if chars[i] == ']' && i > 0 && chars[i - 1] == ':' {
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+            continue;
+        }
+        if in_class && c == ']' {
+            in_class = false;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 /// Position of a `**`, `++`, `*+`, ... outside classes and escapes (Go's "invalid nested
@@ -1201,6 +1295,16 @@ mod tests {
                 Value::object_from([("a", st("12"))]),
             ),
             ("regex", vec![st("(?i)A"), st("a")], st("a")),
+            ("regex", vec![st("\\d+"), st("a\u{663}1")], st("1")),
+            ("regex", vec![st("\\w+"), st("\u{e9}1")], st("1")),
+            ("regex", vec![st("[\\d]+"), st("x\u{663}12")], st("12")),
+            ("regex", vec![st("\\Qa.b\\E"), st("a.b")], st("a.b")),
+            ("regex", vec![st("\\s+"), st("a\u{a0} b")], st(" ")),
+            (
+                "regexall",
+                vec![st("\\bx"), st("\u{e9}x x")],
+                slist(&["x", "x"]),
+            ),
             ("regexall", vec![st("\\d"), st("a1b2")], slist(&["1", "2"])),
             (
                 "regexall",
