@@ -2360,6 +2360,9 @@ mod tests {
                 Value::object_from([("x", st("l1\nl2\n"))]),
             ),
             ("null", Value::unknown_dynamic()),
+            ("{y: 1}", Value::object_from([("true", n("1"))])),
+            ("2001-12-14T21:59:43", st("2001-12-14T21:59:43")),
+            ("2001-12-14t21:59:43Z", st("2001-12-14T21:59:43Z")),
         ];
         for (text, want) in cases {
             let got = call("yamldecode", &[st(text)]);
@@ -2372,6 +2375,13 @@ mod tests {
                 "a: 1\n---\nb: 2",
                 "on line 1, column 1: unexpected extra content after value",
             ),
+            ("{~: 1}", "mapping key cannot be null"),
+            ("a: *x", "reference to undefined anchor \"x\""),
+            (
+                "&a [1, *a]",
+                "cannot refer to anchor \"a\" from inside its own definition",
+            ),
+            ("a: b: c", "mapping values are not allowed in this context"),
         ] {
             assert_eq!(call_err("yamldecode", &[st(text)]).message, msg, "{text:?}");
         }

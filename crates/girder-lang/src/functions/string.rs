@@ -1480,6 +1480,12 @@ mod tests {
             ("%05s|%-05s", vec![st("ab"), st("ab")], "000ab|ab000"),
             ("%.f|%.e", vec![n("1.5"), n("1.5")], "2|2e+00"),
             ("%d", vec![st("12")], "12"),
+            (
+                "%q",
+                vec![st("<&>\t\u{1}")],
+                "\"\\u003c\\u0026\\u003e\\t\\u0001\"",
+            ),
+            ("%5.0d|", vec![n("0")], "|"),
         ];
         for (f, args, want) in cases {
             assert_eq!(fmt(f, args.clone()), want, "format({f:?}, {args:?})");
