@@ -212,6 +212,10 @@ fn bools(args: &[Value], all: bool) -> Result<Value, FuncError> {
 }
 
 fn coalesce(args: &[Value]) -> Result<Value, FuncError> {
+    if args.is_empty() {
+        // cty's unification of no types fails.
+        return Err(FuncError::new("all arguments must have the same type"));
+    }
     let tys: Vec<Type> = args.iter().map(Value::ty).collect();
     let Some(rt) = unify_known(&tys) else {
         return Err(FuncError::new("all arguments must have the same type"));
@@ -1645,6 +1649,7 @@ mod tests {
                 vec![nlist(&["1"]), n("-1")],
                 "the size argument must be positive",
             ),
+            ("coalesce", vec![], "all arguments must have the same type"),
             (
                 "coalesce",
                 vec![Value::null_dynamic(), st("")],
