@@ -485,9 +485,14 @@ fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD
 }
 
+/// Go's decoder skips line breaks.
+fn strip_breaks(text: &str) -> String {
+    text.chars().filter(|c| *c != '\n' && *c != '\r').collect()
+}
+
 fn base64_decode(text: &str) -> Result<Vec<u8>, FuncError> {
     b64()
-        .decode(text)
+        .decode(strip_breaks(text))
         .map_err(|_| FuncError::new(format!("failed to decode base64 data '{text}'")))
 }
 
@@ -1981,7 +1986,7 @@ pub(crate) fn functions() -> Vec<Function> {
             return_type: fixed_return!(Type::String),
             imp: super::string::nfc!(|a, _| {
                 let src = s(&a[0]);
-                let bytes = b64().decode(src).map_err(|e| {
+                let bytes = b64().decode(strip_breaks(src)).map_err(|e| {
                     use base64::DecodeError as D;
                     let at = match e {
                         D::InvalidByte(i, _) | D::InvalidLastSymbol(i, _) => i,
@@ -2150,6 +2155,7 @@ mod tests {
     fn base64_url_text() {
         assert_eq!(call("base64encode", &[st("héllo")]), st("aMOpbGxv"));
         assert_eq!(call("base64decode", &[st("aMOpbGxv")]), st("héllo"));
+        assert_eq!(call("base64decode", &[st("aGk=\n")]), st("hi"));
         assert_eq!(
             call_err("base64decode", &[st("!!")]).message,
             "failed to decode base64 data '!!'"
