@@ -1251,7 +1251,18 @@ fn text_encoding(name: &str) -> Option<&'static str> {
         "big5" | "csbig5" => "Big5",
         "koi8-r" | "cskoi8r" => "KOI8-R",
         "koi8-u" | "cskoi8u" => "KOI8-U",
-        _ => return None,
+        "us-ascii" | "csascii" | "iso646-us" | "ansi_x3.4-1968" => "US-ASCII",
+        // Labels where the WHATWG tables (encoding_rs) mean another charset than IANA.
+        "ascii" | "us" | "iso-8859-9" | "latin5" | "tis-620" | "iso-8859-11" | "gb2312"
+        | "x-user-defined" | "utf-16-le" | "utf-16-be" | "unicode" => return None,
+        other => {
+            // Single-byte and CJK charsets both registries know under the same name.
+            let e = encoding_rs::Encoding::for_label_no_replacement(other.as_bytes())?;
+            if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE || e == encoding_rs::UTF_8 {
+                return None;
+            }
+            e.name()
+        }
     })
 }
 
@@ -1290,6 +1301,12 @@ fn text_encode(text: &str, enc: &str) -> Result<Vec<u8>, FuncError> {
             v
         }
         "UTF-16LE" => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        "US-ASCII" => {
+            if !text.is_ascii() {
+                return Err(cannot());
+            }
+            text.as_bytes().to_vec()
+        }
         "ISO-8859-1" => {
             let mut v = Vec::new();
             for c in text.chars() {
@@ -1327,6 +1344,12 @@ fn text_decode(data: &[u8], enc: &str) -> Result<String, FuncError> {
     Ok(match canon {
         "UTF-8" => String::from_utf8_lossy(data).into_owned(),
         "ISO-8859-1" => data.iter().map(|&b| b as char).collect(),
+        "US-ASCII" => {
+            if !data.is_ascii() {
+                return Err(invalid());
+            }
+            String::from_utf8_lossy(data).into_owned()
+        }
         "UTF-16" | "UTF-16LE" | "UTF-16BE" => {
             let (mut le, mut body) = (canon == "UTF-16LE", data);
             if canon == "UTF-16" {
