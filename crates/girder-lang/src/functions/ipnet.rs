@@ -625,6 +625,16 @@ fn cidrsubnets(args: &[Value], _: &super::CallContext<'_>) -> Result<Value, Func
                 ),
             ));
         }
+        // An IPv4-mapped IPv6 prefix: go-cidr's PreviousSubnet works on the 4-byte form
+        // with a mask longer than 32 bits, which Go makes nil; nothing fits after "<nil>".
+        if len == 16 && to4(&net.ip).is_some() {
+            return Err(param_err(
+                i + 1,
+                format!(
+                    "not enough remaining address space for a subnet with a prefix of {length} bits after <nil>"
+                ),
+            ));
+        }
         // cidr.NextSubnet(current, length)
         let cur_last = cur_ip | host_mask(cur_len, bits);
         let sub_ip = cur_last & mask_of(length);
