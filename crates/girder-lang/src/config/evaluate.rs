@@ -97,6 +97,21 @@ impl Scope<'_> {
     }
 }
 
+/// Gives evaluation errors without a help line one that names what was being evaluated (as
+/// Terraform's "with local.x" line does).
+pub(crate) fn with_context(d: Diagnostics, what: &str) -> Diagnostics {
+    d.into_iter()
+        .map(|mut x| {
+            if x.help.is_none() {
+                x.help = Some(format!(
+                    "While evaluating {what}; correct the expression or the values it uses."
+                ));
+            }
+            x
+        })
+        .collect()
+}
+
 /// The final value of each declared variable: the given input (already converted), else the
 /// default, else an unknown of the variable's type. Sensitive variables are marked.
 pub fn variable_values(
@@ -204,7 +219,7 @@ pub fn evaluate_root(
             match eval(&l.expr, &ctx) {
                 Ok(v) => v,
                 Err(d) => {
-                    diags.extend(d);
+                    diags.extend(with_context(d, &format!("local.{}", l.name)));
                     Value::unknown_dynamic()
                 }
             }
@@ -266,7 +281,7 @@ pub fn evaluate_root(
         let v = match eval(e, &ctx) {
             Ok(v) => v,
             Err(d) => {
-                diags.extend(d);
+                diags.extend(with_context(d, &format!("output.{}", o.name)));
                 continue;
             }
         };

@@ -491,7 +491,19 @@ impl hcl_edit::visit::Visit for ExprScan<'_> {
         self.calls.push(CallSite {
             name,
             nargs: node.args.len(),
-            arg_spans: node.args.iter().map(|a| self.span(a)).collect(),
+            // Terraform points at the start of an argument; for a quoted string, inside the quotes
+            arg_spans: node
+                .args
+                .iter()
+                .map(|a| match (a, a.span()) {
+                    (Expression::String(_) | Expression::StringTemplate(_), Some(r))
+                        if r.len() >= 2 =>
+                    {
+                        self.file.span(r.start + 1..r.end - 1)
+                    }
+                    _ => self.span(a),
+                })
+                .collect(),
             close_span: self.file.span(end.saturating_sub(1)..end),
             expand_final: node.args.expand_final(),
             name_span: self.span(&node.name.name),
