@@ -314,9 +314,25 @@ fn abspath(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
     if p.starts_with('/') {
         return Ok(Value::string(go_clean(p)));
     }
-    let cwd = std::env::current_dir().map_err(|e| FuncError::new(errno_text(&e)))?;
-    let cwd = cwd.to_string_lossy().into_owned();
+    let cwd = go_getwd().map_err(|e| FuncError::new(errno_text(&e)))?;
     Ok(Value::string(go_join(&[&cwd, p])))
+}
+
+/// Go's `os.Getwd`: `$PWD` when it is absolute and names the working directory (so a path
+/// through a symlink is kept), else the kernel's answer.
+fn go_getwd() -> std::io::Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let dot = std::fs::metadata(".")?;
+    if let Ok(pwd) = std::env::var("PWD") {
+        if pwd.starts_with('/') {
+            if let Ok(md) = std::fs::metadata(&pwd) {
+                if md.dev() == dot.dev() && md.ino() == dot.ino() {
+                    return Ok(pwd);
+                }
+            }
+        }
+    }
+    Ok(std::env::current_dir()?.to_string_lossy().into_owned())
 }
 
 fn basename(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
