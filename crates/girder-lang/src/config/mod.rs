@@ -430,17 +430,18 @@ impl ModuleSource {
             return ModuleSource::Local(s.to_string());
         }
         let parts: Vec<&str> = s.split("//").next().unwrap_or(s).split('/').collect();
+        // registry names: namespace/name/provider, optionally after a hostname; the parts
+        // themselves have no dots (so github.com/x/y is a remote source)
         let is_word = |p: &str| {
             !p.is_empty()
                 && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         };
-        let registry = !s.contains("::")
-            && !s.contains(':')
+        let registry = !s.contains(':')
             && ((parts.len() == 3 && parts.iter().all(|p| is_word(p)))
                 || (parts.len() == 4
                     && parts[0].contains('.')
-                    && parts.iter().all(|p| is_word(p))));
+                    && parts[1..].iter().all(|p| is_word(p))));
         if registry {
             ModuleSource::Registry(s.to_string())
         } else {
