@@ -102,6 +102,22 @@ def patch_elasticache():
               increase_replica_count, decrease_replica_count):
         setattr(resp, f.__name__, f)
 
+    # moto ignores NumCacheClusters when ReplicasPerNodeGroup is absent (cluster mode
+    # disabled) and creates a single node; AWS creates NumCacheClusters nodes.
+    orig = m.ReplicationGroup._set_node_members_clusters_disabled
+
+    def _set_node_members_clusters_disabled(self, member_clusters, replication_group_id,
+                                            replication_group_domain, node_group,
+                                            preferred_cache_cluster_azs, num_cache_clusters,
+                                            replicas_per_node_group):
+        if not replicas_per_node_group and num_cache_clusters and num_cache_clusters > 1:
+            replicas_per_node_group = num_cache_clusters - 1
+        return orig(self, member_clusters, replication_group_id, replication_group_domain,
+                    node_group, preferred_cache_cluster_azs, num_cache_clusters,
+                    replicas_per_node_group)
+
+    m.ReplicationGroup._set_node_members_clusters_disabled = _set_node_members_clusters_disabled
+
 
 def patch_rds():
     from moto.rds import models as m
@@ -119,6 +135,37 @@ def patch_rds():
 
     m.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
+    # moto counts windows that merely touch (backup 03:00-04:00, maintenance
+    # Mon:04:00-Mon:05:00) as overlapping; AWS accepts adjacent windows.
+    from moto.rds import utils as u
+
+    orig_overlap = u.get_overlap_between_two_date_ranges
+
+    def get_overlap_between_two_date_ranges(s1, e1, s2, e2):
+        overlap = orig_overlap(s1, e1, s2, e2)
+        return overlap if overlap > 0 else -1
+
+    u.get_overlap_between_two_date_ranges = get_overlap_between_two_date_ranges
+
+
+def patch_s3():
+    from moto.s3 import responses as r
+
+    def get_bucket_versioning(self):
+        # moto 5.2's serializer answers <GetBucketVersioningResponse/>; S3 answers
+        # <VersioningConfiguration> with Status (and MfaDelete) when versioning was ever set.
+        self.data["Action"] = "GetBucketVersioning"
+        status = self.backend.get_bucket_versioning(self.bucket_name)
+        inner = f"<Status>{status}</Status>" if status else ""
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"{inner}</VersioningConfiguration>"
+        )
+        return 200, {"Content-Type": "application/xml"}, body
+
+    r.S3Response.get_bucket_versioning = get_bucket_versioning
+
 
 def free_port():
     with socket.socket() as s:
@@ -133,6 +180,7 @@ def main():
     port = args.port or free_port()
     patch_elasticache()
     patch_rds()
+    patch_s3()
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -299,5 +299,65 @@ pub fn open(dir: &Path, s: &Settings, workspace: &str) -> Result<Box<dyn Backend
 
 /// A state error as a diagnostic with a summary for its context.
 pub fn state_fail(summary: &str, e: StateError) -> Fail {
-    Fail::new(summary, e.to_string())
+    Fail::new(summary, tidy(&e.to_string()))
+}
+
+/// Drops the AWS SDK's debug dump of an error (` (ServiceError(ServiceError { ... }))`) from
+/// a message; the readable part before it already says what failed.
+fn tidy(msg: &str) -> String {
+    let mut out = msg.to_string();
+    for marker in [
+        " (ServiceError(",
+        " (DispatchFailure(",
+        " (TimeoutError(",
+        " (ResponseError(",
+        " (ConstructionFailure(",
+    ] {
+        let Some(start) = out.find(marker) else {
+            continue;
+        };
+        let mut depth = 0usize;
+        let mut end = None;
+        let mut in_str = false;
+        let mut escaped = false;
+        for (i, c) in out[start + 1..].char_indices() {
+            if in_str {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => in_str = false,
+                    _ => escaped = false,
+                }
+                continue;
+            }
+            match c {
+                '"' => in_str = true,
+                '(' | '{' | '[' => depth += 1,
+                ')' | '}' | ']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = Some(start + 1 + i + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(end) = end {
+            out.replace_range(start..end, "");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tidy_drops_sdk_debug_dumps() {
+        let m = "S3 ListObjectsV2 failed: NoSuchBucket: gone (ServiceError(ServiceError { body: \"a ) b\", x: Some((1)) })); check the bucket";
+        assert_eq!(
+            super::tidy(m),
+            "S3 ListObjectsV2 failed: NoSuchBucket: gone; check the bucket"
+        );
+        assert_eq!(super::tidy("plain"), "plain");
+    }
 }

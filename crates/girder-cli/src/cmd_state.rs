@@ -135,8 +135,8 @@ fn no_state() -> Fail {
     Fail::help(
         "No state file was found!",
         "State management commands require a state file. Run this command\n\
-         in a directory where girder has been run or use the -state flag\n\
-         to point the command to a specific state location.",
+         in a directory where girder has been run, with the backend and\n\
+         workspace that hold the state.",
         "Check the working directory, the backend configuration and the selected workspace.",
     )
 }

@@ -50,7 +50,7 @@ impl Ui {
     /// Prints a prompt block and reads one line from stdin (trimmed). `None` at end of input.
     pub fn ask(&mut self, question: &str, description: &str) -> Option<String> {
         let mut out = std::io::stdout().lock();
-        let _ = write!(out, "{}\n", self.bold(question));
+        let _ = writeln!(out, "{}", self.bold(question));
         for line in description.lines() {
             if line.is_empty() {
                 let _ = writeln!(out);

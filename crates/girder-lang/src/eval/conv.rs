@@ -152,6 +152,13 @@ fn conv(v: &Value, want: &Type, path: &mut Vec<PathStep>) -> Result<Value, Conve
     if *want == Type::Dynamic {
         return Ok(v.clone());
     }
+    // Fast path: a primitive that already has the wanted type (no type is built).
+    match (v.kind(), want) {
+        (Kind::String(_), Type::String)
+        | (Kind::Number(_), Type::Number)
+        | (Kind::Bool(_), Type::Bool) => return Ok(v.clone()),
+        _ => {}
+    }
     let ty = v.ty();
     if ty == *want {
         return Ok(v.clone());

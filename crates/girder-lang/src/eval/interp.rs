@@ -73,7 +73,7 @@ impl<'a> Ev<'a> {
 
     pub(crate) fn eval(&mut self, n: &Node) -> R {
         match &n.kind {
-            NodeKind::Literal(v) => Ok(v.clone()),
+            NodeKind::Literal(v) => Ok((**v).clone()),
             NodeKind::Var(name) => match self.lookup(name) {
                 Some(v) => Ok(v.clone()),
                 None => Err(self.unknown_variable(name, n.span)),
@@ -875,6 +875,11 @@ impl<'a> Ev<'a> {
         if !v.is_known() {
             *marks = marks.union(v.marks());
             *known = false;
+            return;
+        }
+        if let Some(s) = v.as_str() {
+            *marks = marks.union(v.marks());
+            buf.push_str(s);
             return;
         }
         match convert(&v, &Type::String) {

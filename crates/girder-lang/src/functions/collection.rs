@@ -16,9 +16,10 @@ use girder_core::{Number, Type, Value};
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
 
-/// The conversion rules the functions use (cty's `convert` package).
+/// The conversion rules the functions use: cty's `convert` package in full (the evaluator's
+/// `eval::conv`; girder-core's `convert` is interim).
 pub(super) mod cty {
-    pub(crate) use girder_core::convert::{convert, unify};
+    pub(crate) use crate::eval::conv::{convert, unify};
 }
 use cty::{convert, unify};
 
@@ -647,6 +648,125 @@ fn elem_type_of(t: &Type) -> Type {
     t.element_type().cloned().unwrap_or(Type::Dynamic)
 }
 
+// ----- result types for unknown results (cty's Type functions) -----
+
+/// The element type of a list, set or tuple type (tuples unify; `Dynamic` if unknown).
+fn seq_elem(t: &Type) -> Type {
+    match t {
+        Type::List(e) | Type::Set(e) => (**e).clone(),
+        Type::Tuple(ts) => unify_known(ts).unwrap_or(Type::Dynamic),
+        _ => Type::Dynamic,
+    }
+}
+
+fn rt_chunklist(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Dynamic => Type::Dynamic,
+        other => Type::list(Type::list(seq_elem(other))),
+    })
+}
+fn rt_list_of_elem(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Dynamic => Type::Dynamic,
+        other => Type::list(seq_elem(other)),
+    })
+}
+fn rt_element(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::List(e) => (**e).clone(),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_keys(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Map(_) => Type::list(Type::String),
+        Type::Object(o) => Type::Tuple(vec![Type::String; o.attrs.len()]),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_values(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Map(e) => Type::list((**e).clone()),
+        Type::Object(o) => Type::Tuple(o.attrs.values().cloned().collect()),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_lookup(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Map(e) => (**e).clone(),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_concat(t: &[Type]) -> Result<Type, FuncError> {
+    if t.iter().all(|x| matches!(x, Type::List(_))) && !t.is_empty() {
+        let es: Vec<Type> = t.iter().map(seq_elem).collect();
+        if let Some(e) = unify_known(&es) {
+            return Ok(Type::list(e));
+        }
+    }
+    if t.iter().all(|x| matches!(x, Type::Tuple(_))) {
+        return Ok(Type::Tuple(
+            t.iter()
+                .flat_map(|x| match x {
+                    Type::Tuple(ts) => ts.clone(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+        ));
+    }
+    Ok(Type::Dynamic)
+}
+fn rt_merge(t: &[Type]) -> Result<Type, FuncError> {
+    if !t.is_empty() && t.iter().all(|x| matches!(x, Type::Map(_))) {
+        let es: Vec<Type> = t.iter().filter_map(|x| x.element_type().cloned()).collect();
+        if let Some(e) = unify_known(&es) {
+            return Ok(Type::map(e));
+        }
+    }
+    if t.iter().all(|x| matches!(x, Type::Object(_))) {
+        let mut attrs = BTreeMap::new();
+        for x in t {
+            if let Type::Object(o) = x {
+                for (k, v) in &o.attrs {
+                    attrs.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        return Ok(Type::object(attrs));
+    }
+    Ok(Type::Dynamic)
+}
+fn rt_one(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::List(e) | Type::Set(e) => (**e).clone(),
+        Type::Tuple(ts) if ts.len() == 1 => ts[0].clone(),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_reverse(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::List(e) | Type::Set(e) => Type::list((**e).clone()),
+        Type::Tuple(ts) => Type::Tuple(ts.iter().rev().cloned().collect()),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_slice(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::List(e) => Type::list((**e).clone()),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_set(t: &[Type]) -> Result<Type, FuncError> {
+    let es: Vec<Type> = t.iter().map(seq_elem).collect();
+    Ok(Type::set(unify_known(&es).unwrap_or(Type::Dynamic)))
+}
+fn rt_zipmap(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[1] {
+        Type::List(e) => Type::map((**e).clone()),
+        _ => Type::Dynamic,
+    })
+}
+
 pub(crate) fn functions() -> Vec<Function> {
     vec![
         removed("list", "list"),
@@ -689,7 +809,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("size", Type::Number),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_chunklist,
             imp: |a, _| {
                 let list = to_seq_any(&a[0], 0, "list", false)?;
                 let a = [list, a[1].clone()];
@@ -765,7 +885,7 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "concat",
             params: vec![],
             variadic: Some(Param::new("seqs", Type::Dynamic)),
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_concat,
             imp: |a, _| concat(a),
         },
         Function {
@@ -782,7 +902,7 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "distinct",
             params: vec![Param::new("list", Type::Dynamic)],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_list_of_elem,
             imp: |a, _| {
                 let a = [to_seq_any(&a[0], 0, "list", false)?];
                 let mut out: Vec<Value> = Vec::new();
@@ -801,7 +921,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("index", Type::Number),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_element,
             imp: |a, _| {
                 if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
                     return Err(FuncError::arg(
@@ -875,7 +995,7 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "keys",
             params: vec![Param::new("inputMap", Type::Dynamic)],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_keys,
             imp: |a, _| {
                 let Some(m) = a[0].as_map() else {
                     return Err(FuncError::arg(
@@ -895,7 +1015,7 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "values",
             params: vec![Param::new("mapping", Type::Dynamic)],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_values,
             imp: |a, _| {
                 let Some(m) = a[0].as_map() else {
                     return Err(FuncError::arg(
@@ -918,7 +1038,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("key", Type::String),
             ],
             variadic: Some(Param::new("default", Type::Dynamic)),
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_lookup,
             imp: |a, _| {
                 if a.len() > 3 {
                     return Err(FuncError::new("lookup() takes two arguments, got more"));
@@ -934,7 +1054,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("searchset", Type::Dynamic),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_list_of_elem,
             imp: |a, _| {
                 let a = [
                     to_seq_any(&a[0], 0, "values", false)?,
@@ -970,14 +1090,14 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "merge",
             params: vec![],
             variadic: Some(Param::new("maps", Type::Dynamic).nullable()),
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_merge,
             imp: |a, _| merge(a),
         },
         Function {
             name: "one",
             params: vec![Param::new("list", Type::Dynamic)],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_one,
             imp: |a, _| {
                 let ty = a[0].ty();
                 if !is_seq_type(&ty) {
@@ -1010,7 +1130,7 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "reverse",
             params: vec![Param::new("list", Type::Dynamic)],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_reverse,
             imp: |a, _| {
                 let mut items = seq(&a[0]).to_vec();
                 items.reverse();
@@ -1029,14 +1149,14 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "setunion",
             params: vec![Param::new("first_set", Type::Dynamic)],
             variadic: Some(Param::new("other_sets", Type::Dynamic)),
-            return_type: fixed_return!(Type::set(Type::Dynamic)),
+            return_type: rt_set,
             imp: |a, _| set_op(a, "union"),
         },
         Function {
             name: "setintersection",
             params: vec![Param::new("first_set", Type::Dynamic)],
             variadic: Some(Param::new("other_sets", Type::Dynamic)),
-            return_type: fixed_return!(Type::set(Type::Dynamic)),
+            return_type: rt_set,
             imp: |a, _| set_op(a, "intersection"),
         },
         Function {
@@ -1046,7 +1166,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("b", Type::Dynamic),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::set(Type::Dynamic)),
+            return_type: rt_set,
             imp: |a, _| set_op(a, "subtract"),
         },
         Function {
@@ -1064,7 +1184,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("end_index", Type::Number),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_slice,
             imp: |a, _| {
                 if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
                     return Err(FuncError::arg(
@@ -1118,10 +1238,31 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "transpose",
-            params: vec![Param::new("values", Type::map(Type::list(Type::String)))],
+            params: vec![Param::new("values", Type::Dynamic)],
             variadic: None,
             return_type: fixed_return!(Type::map(Type::list(Type::String))),
-            imp: |a, _| transpose(a),
+            imp: |a, _| {
+                let want = Type::map(Type::list(Type::String));
+                // An object converts attribute by attribute (its tuples may differ in length).
+                let arg = match (a[0].kind(), a[0].as_map()) {
+                    (Kind::Object(_), Some(m)) => {
+                        let mut out = BTreeMap::new();
+                        for (k, v) in m {
+                            let l = convert(v, &Type::list(Type::String)).map_err(|_| {
+                                FuncError::arg(
+                                    0,
+                                    "Invalid value for \"values\" parameter: map of list of \
+                                     string required.",
+                                )
+                            })?;
+                            out.insert(k.clone(), l);
+                        }
+                        Value::map(Type::list(Type::String), out)
+                    }
+                    _ => param_conv(&a[0], &want, 0, "values")?,
+                };
+                transpose(&[arg])
+            },
         },
         Function {
             name: "zipmap",
@@ -1130,7 +1271,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("values", Type::Dynamic),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_zipmap,
             imp: |a, _| {
                 zipmap(&[
                     param_conv(&a[0], &Type::list(Type::String), 0, "keys")?,
@@ -1594,6 +1735,60 @@ mod tests {
         ];
         for (f, args, want) in cases {
             assert_eq!(call_err(f, &args).message, want, "{f}({args:?})");
+        }
+    }
+
+    #[test]
+    fn unknown_results_have_ctys_types() {
+        let u = |t: Type| Value::unknown(t);
+        let cases: Vec<(&str, Vec<Value>, Type)> = vec![
+            (
+                "keys",
+                vec![u(Type::map(Type::Number))],
+                Type::list(Type::String),
+            ),
+            (
+                "values",
+                vec![u(Type::map(Type::Number))],
+                Type::list(Type::Number),
+            ),
+            (
+                "concat",
+                vec![u(Type::list(Type::String)), nlist(&["1"])],
+                Type::list(Type::String),
+            ),
+            (
+                "merge",
+                vec![
+                    u(Type::map(Type::String)),
+                    Value::map(Type::String, Default::default()),
+                ],
+                Type::map(Type::String),
+            ),
+            (
+                "element",
+                vec![u(Type::list(Type::Bool)), n("0")],
+                Type::Bool,
+            ),
+            (
+                "reverse",
+                vec![u(Type::set(Type::Number))],
+                Type::list(Type::Number),
+            ),
+            (
+                "setunion",
+                vec![u(Type::set(Type::String)), slist(&["a"])],
+                Type::set(Type::String),
+            ),
+            ("one", vec![u(Type::list(Type::Number))], Type::Number),
+            (
+                "zipmap",
+                vec![slist(&["a"]), u(Type::list(Type::Bool))],
+                Type::map(Type::Bool),
+            ),
+        ];
+        for (f, args, want) in cases {
+            assert_eq!(call(f, &args), Value::unknown(want), "{f}");
         }
     }
 

@@ -166,49 +166,86 @@ impl<'a> JsonReader<'a> {
             b't' => self.lit("true", Value::bool(true)),
             b'f' => self.lit("false", Value::bool(false)),
             b'n' => self.lit("null", Value::null_dynamic()),
-            b'-' | b'0'..=b'9' => {
-                let start = self.i;
-                if self.b[self.i] == b'-' {
-                    self.i += 1;
-                }
-                while self.i < self.b.len()
-                    && matches!(
-                        self.b[self.i],
-                        b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'
-                    )
-                {
-                    self.i += 1;
-                }
-                let text = &self.src[start..self.i];
-                Number::parse(text)
-                    .map(Value::number)
-                    .map_err(|_| format!("invalid number literal {}", go_quote_str(text)))
-            }
+            b'-' | b'0'..=b'9' => self.number(),
             _ => Err(self.err_char("looking for beginning of value")),
         }
     }
-    fn lit(&mut self, word: &str, v: Value) -> Result<Value, String> {
-        if self.src[self.i..].starts_with(word) {
-            self.i += word.len();
-            Ok(v)
-        } else {
-            let ctx = format!(
-                "in literal {word} (expecting {})",
-                go_char(word.as_bytes()[1] as char)
-            );
+    /// A number by JSON's grammar, with Go's scanner messages.
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.i;
+        let digit = |r: &Self, at: usize| r.b.get(at).is_some_and(u8::is_ascii_digit);
+        if self.b[self.i] == b'-' {
             self.i += 1;
-            while self.i < self.b.len() && self.src[self.i..].starts_with(&word[..1]) {
+            match self.b.get(self.i) {
+                None => return Err("unexpected EOF".into()),
+                Some(c) if c.is_ascii_digit() => {}
+                Some(_) => return Err(self.err_char("in numeric literal")),
+            }
+        }
+        if self.b[self.i] == b'0' {
+            self.i += 1;
+        } else {
+            while digit(self, self.i) {
                 self.i += 1;
             }
-            Err(self.err_char(&ctx))
         }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if self.i >= self.b.len() {
+                return Err("unexpected EOF".into());
+            }
+            if !digit(self, self.i) {
+                return Err(self.err_char("after decimal point in numeric literal"));
+            }
+            while digit(self, self.i) {
+                self.i += 1;
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.i >= self.b.len() {
+                return Err("unexpected EOF".into());
+            }
+            if !digit(self, self.i) {
+                return Err(self.err_char("in exponent of numeric literal"));
+            }
+            while digit(self, self.i) {
+                self.i += 1;
+            }
+        }
+        let text = &self.src[start..self.i];
+        Number::parse(text)
+            .map(Value::number)
+            .map_err(|_| format!("invalid number literal {}", go_quote_str(text)))
+    }
+
+    fn lit(&mut self, word: &str, v: Value) -> Result<Value, String> {
+        let wb = word.as_bytes();
+        for (k, &want) in wb.iter().enumerate() {
+            match self.b.get(self.i + k) {
+                None => return Err("unexpected EOF".into()),
+                Some(&c) if c == want => {}
+                Some(_) => {
+                    self.i += k;
+                    return Err(self.err_char(&format!(
+                        "in literal {word} (expecting {})",
+                        go_char(want as char)
+                    )));
+                }
+            }
+        }
+        self.i += wb.len();
+        Ok(v)
     }
     fn string(&mut self) -> Result<String, String> {
         self.i += 1;
         let mut out = String::new();
         loop {
             let Some(&c) = self.b.get(self.i) else {
-                return Err("EOF".into());
+                return Err("unexpected EOF".into());
             };
             match c {
                 b'"' => {
@@ -218,7 +255,7 @@ impl<'a> JsonReader<'a> {
                 b'\\' => {
                     self.i += 1;
                     let Some(&e) = self.b.get(self.i) else {
-                        return Err("EOF".into());
+                        return Err("unexpected EOF".into());
                     };
                     self.i += 1;
                     match e {
@@ -277,8 +314,10 @@ fn go_char(c: char) -> String {
     match c {
         '\'' => "'\\''".to_string(),
         '"' => "'\"'".to_string(),
-        c if c.is_control() => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
+        c => {
+            let q = super::numeric::go_quote(&c.to_string());
+            format!("'{}'", &q[1..q.len() - 1])
+        }
     }
 }
 
@@ -361,9 +400,12 @@ fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, FuncError> {
                 i += 1;
                 loop {
                     if i >= chars.len() {
+                        // Go's reader counts the read that hits the end of input as a line.
+                        let lines = text.matches('\n').count() + usize::from(!text.ends_with('\n'));
                         return Err(FuncError::new(format!(
-                            "CSV parse error on line {rec_line}: extraneous or missing \" in \
-                             quoted-field"
+                            "CSV parse error on line {}: extraneous or missing \" in \
+                             quoted-field",
+                            lines + 1
                         )));
                     }
                     let c = chars[i];
@@ -1850,11 +1892,19 @@ pub(crate) fn functions() -> Vec<Function> {
             return_type: fixed_return!(Type::String),
             imp: |a, _| {
                 let src = s(&a[0]);
-                let bytes = b64().decode(src).map_err(|_| {
+                let bytes = b64().decode(src).map_err(|e| {
+                    use base64::DecodeError as D;
+                    let at = match e {
+                        D::InvalidByte(i, _) | D::InvalidLastSymbol(i, _) => i,
+                        D::InvalidLength(n) => n,
+                        D::InvalidPadding => src.len(),
+                    };
                     FuncError::arg(
                         0,
-                        "Invalid value for \"source\" parameter: the given value is not valid \
-                         base64.",
+                        format!(
+                            "Invalid value for \"source\" parameter: the given value is has an \
+                             invalid base64 symbol at offset {at}."
+                        ),
                     )
                 })?;
                 text_decode(&bytes, s(&a[1])).map(Value::string)
@@ -1981,6 +2031,27 @@ mod tests {
             ("", "EOF"),
             ("1 2", "extraneous data after JSON object"),
             ("x", "invalid character 'x' looking for beginning of value"),
+            ("{\"a\" 1}", "invalid character '1' after object key"),
+            ("[1 2]", "invalid character '2' after array element"),
+            ("tru", "unexpected EOF"),
+            ("\"\\x\"", "invalid character 'x' in string escape code"),
+            ("01", "extraneous data after JSON object"),
+            ("-", "unexpected EOF"),
+            ("1.", "unexpected EOF"),
+            (
+                "{\"a\":1,}",
+                "invalid character '}' looking for beginning of object key string",
+            ),
+            ("\"abc", "unexpected EOF"),
+            ("[", "EOF"),
+            ("{", "EOF"),
+            ("1e", "unexpected EOF"),
+            (" ", "EOF"),
+            (
+                "nax",
+                "invalid character 'a' in literal null (expecting 'u')",
+            ),
+            ("\"a\nb\"", "invalid character '\\n' in string literal"),
         ] {
             assert_eq!(call_err("jsondecode", &[st(text)]).message, msg, "{text}");
         }
@@ -2030,6 +2101,11 @@ mod tests {
         ] {
             assert_eq!(call("base64gzip", &[st(input)]), st(want), "{input:?}");
         }
+        assert_eq!(
+            call_err("textdecodebase64", &[st("!!"), st("UTF-8")]).message,
+            "Invalid value for \"source\" parameter: the given value is has an invalid base64 \
+             symbol at offset 0."
+        );
         // base64gzip round-trips through a gzip reader.
         let out = call("base64gzip", &[st("hello")]);
         let bytes = {
@@ -2070,6 +2146,10 @@ mod tests {
             ),
             ("", "missing header line"),
             ("a,a\n1,2", "duplicate column name \"a\""),
+            (
+                "a\n\"x",
+                "CSV parse error on line 3: extraneous or missing \" in quoted-field",
+            ),
         ] {
             assert_eq!(call_err("csvdecode", &[st(text)]).message, msg, "{text:?}");
         }

@@ -752,7 +752,11 @@ fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncErro
             )));
         }
     }
-    (ctx.render_template)(&nfc(&src), path, &vars).map_err(|m| {
+    let src = nfc(&src);
+    if let Some(missing) = first_missing_variable(&src, path, &vars) {
+        return Err(vars_err(missing));
+    }
+    (ctx.render_template)(&src, path, &vars).map_err(|m| {
         let first = m.lines().next().unwrap_or_default();
         if let Some(key) = missing_key(first) {
             return vars_err(key);
@@ -760,6 +764,14 @@ fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncErro
         if m.starts_with("vars map does not contain key") {
             return vars_err(m);
         }
+        // HCL's Diagnostics.Error(): the first diagnostic, and a count of the others (the
+        // renderer gives one per line).
+        let count = m.lines().count();
+        let m = if count > 1 {
+            format!("{first}, and {} other diagnostic(s)", count - 1)
+        } else {
+            m
+        };
         // Terraform appends "." to HCL's diagnostic text, which ends with one already; the
         // evaluator strips one final "." before appending its own.
         if m.ends_with('.') {
@@ -768,6 +780,52 @@ fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncErro
             FuncError::new(m)
         }
     })
+}
+
+/// Terraform checks every variable the template references (in all branches) before
+/// rendering it: the first root name that `vars` lacks, as Terraform words it. A template
+/// that does not parse is left to the renderer to report.
+fn first_missing_variable(src: &str, path: &str, vars: &BTreeMap<String, Value>) -> Option<String> {
+    use crate::refs::Subject;
+    let node = crate::eval::lower::lower_template_text(src).ok()?;
+    let expr = crate::source::Expr::from_node(node, crate::source::SourceFile::new(path, src));
+    for r in crate::refs::references(&expr) {
+        let root = match &r.subject {
+            Subject::Var(_) => "var".to_string(),
+            Subject::Local(_) => "local".to_string(),
+            Subject::Resource {
+                mode, type_name, ..
+            } => match mode {
+                girder_core::addr::ResourceMode::Data => "data".to_string(),
+                _ => type_name.clone(),
+            },
+            Subject::Module { .. } => "module".to_string(),
+            Subject::Count(_) => "count".to_string(),
+            Subject::Each(_) => "each".to_string(),
+            Subject::Path(_) => "path".to_string(),
+            Subject::Terraform(_) => "terraform".to_string(),
+            Subject::SelfRef => "self".to_string(),
+            Subject::Other(n) => n.clone(),
+        };
+        if vars.contains_key(&root) {
+            continue;
+        }
+        // HCL reports the range of the root name only.
+        let at = match &r.span {
+            Some(sp) => format!(
+                "{path}:{},{}-{}",
+                sp.start.line,
+                sp.start.column,
+                sp.start.column + root.chars().count()
+            ),
+            None => path.to_string(),
+        };
+        return Some(format!(
+            "vars map does not contain key {}, referenced at {at}",
+            super::datetime::go_quote(&root)
+        ));
+    }
+    None
 }
 
 /// Terraform checks every variable a template references before rendering it; the renderer
