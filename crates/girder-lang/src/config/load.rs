@@ -936,6 +936,18 @@ impl<'d> Loader<'d> {
         }
     }
 
+    /// Label `i` must be an identifier.
+    fn check_name(&mut self, file: &SrcFile, b: &Block, i: usize, summary: &str) {
+        if b.labels.get(i).is_some_and(|l| !is_identifier(l.as_str())) {
+            self.err(
+                summary,
+                "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.".into(),
+                label_span(file, b, i),
+                "Rename it, e.g. with underscores instead of other punctuation.",
+            );
+        }
+    }
+
     fn missing(&mut self, file: &SrcFile, b: &Block, name: &str) {
         self.err(
             "Missing required argument",
@@ -981,14 +993,22 @@ impl<'d> Loader<'d> {
             Ok(v) if !v.is_null() => Some(v),
             Ok(_) => None,
             Err(_) => {
+                let msg = super::validate::conforms_message(&v, &ty)
+                    .err()
+                    .unwrap_or_else(|| format!("{} required", ty.friendly_name()));
+                // Terraform points inside the quotes of a string
+                let span = match (&a.value, a.value.span()) {
+                    (Expression::String(_) | Expression::StringTemplate(_), Some(r))
+                        if r.len() >= 2 =>
+                    {
+                        file.span(r.start + 1..r.end - 1)
+                    }
+                    (_, r) => file.span(r.unwrap_or(0..0)),
+                };
                 self.err(
-                    "Incorrect attribute value type",
-                    format!(
-                        "Inappropriate value for attribute \"{}\": {} required.",
-                        a.key.as_str(),
-                        ty.friendly_name()
-                    ),
-                    file.span(a.value.span().unwrap_or(0..0)),
+                    "Unsuitable value type",
+                    format!("Unsuitable value: {msg}"),
+                    span,
                     &format!(
                         "Give \"{}\" a {} value.",
                         a.key.as_str(),
@@ -1439,6 +1459,7 @@ impl<'d> Loader<'d> {
         if !self.labels(file, b, &["name"]) {
             return None;
         }
+        self.check_name(file, b, 0, "Invalid output name");
         self.check_schema(
             file,
             &b.body,
@@ -1487,6 +1508,15 @@ impl<'d> Loader<'d> {
         if !self.labels(file, b, &["type", "name"]) {
             return None;
         }
+        self.check_name(
+            file,
+            b,
+            1,
+            match mode {
+                ResourceMode::Managed => "Invalid resource name",
+                ResourceMode::Data => "Invalid data resource name",
+            },
+        );
         let span = header_span(file, b);
         let mut r = Resource {
             mode,
@@ -1659,6 +1689,7 @@ impl<'d> Loader<'d> {
         if !self.labels(file, b, &["name"]) {
             return None;
         }
+        self.check_name(file, b, 0, "Invalid module instance name");
         for nb in b.body.blocks() {
             self.err(
                 "Unsupported block type",
