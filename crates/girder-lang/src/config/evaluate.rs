@@ -317,6 +317,7 @@ pub fn evaluate_root(
         let v = if o.sensitive { v.mark_sensitive() } else { v };
         outputs.insert(o.name.clone(), v);
     }
+    super::json::remap_diagnostics(&m.json_sources, &mut diags);
     (
         RootValues {
             variables,

@@ -68,13 +68,13 @@ pub(crate) fn load_module_dir_named(dir: &Path, prefix: &str) -> (Module, Diagno
         names.into_iter().partition(|n| is_override(n));
     let mut loader = Loader::new(&mut diags);
     for name in &primaries {
-        if let Some(file) = read_file(dir, prefix, name, loader.diags) {
+        if let Some(file) = read_file(dir, prefix, name, loader.diags, &mut module.json_sources) {
             loader.load_file(&SrcFile::new(file.clone()), &mut module);
             module.files.push(file);
         }
     }
     for name in &overrides {
-        if let Some(file) = read_file(dir, prefix, name, loader.diags) {
+        if let Some(file) = read_file(dir, prefix, name, loader.diags, &mut module.json_sources) {
             let mut over = Module::default();
             loader.override_mode = true;
             loader.load_file(&SrcFile::new(file.clone()), &mut over);
@@ -96,6 +96,7 @@ fn read_file(
     prefix: &str,
     name: &str,
     diags: &mut Diagnostics,
+    json_sources: &mut Vec<super::json::JsonSource>,
 ) -> Option<Arc<SourceFile>> {
     let display = if prefix.is_empty() {
         name.to_string()
@@ -106,13 +107,25 @@ fn read_file(
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
                 if name.ends_with(".tf.json") {
-                    match super::json::json_to_hcl(&text) {
-                        Ok(hcl) => Some(SourceFile::new(display, hcl)),
+                    let arc: Arc<str> = Arc::from(display.as_str());
+                    match super::json::json_to_hcl(&arc, &text) {
+                        Ok((hcl, src)) => {
+                            json_sources.push(src);
+                            Some(SourceFile::new(arc, hcl))
+                        }
                         Err((msg, byte)) => {
                             let f = SourceFile::new(display, text);
+                            let summary = if msg.contains("trailing comma after the final property")
+                            {
+                                "Trailing comma in object"
+                            } else if msg.contains("trailing comma after the final element") {
+                                "Trailing comma in array"
+                            } else {
+                                "Invalid JSON configuration"
+                            };
                             diags.push(
-                                Diagnostic::error("Invalid JSON configuration", msg)
-                                    .with_span(f.span(byte..byte))
+                                Diagnostic::error(summary, msg)
+                                    .with_span(f.span(byte..byte + 1))
                                     .with_help("A .tf.json file holds one JSON object whose properties are block types, as in Terraform's JSON syntax."),
                             );
                             None
@@ -180,7 +193,10 @@ fn load_children(cfg: &mut Config, dir: &Path, rel: &str, diags: &mut Diagnostic
                     "Unreadable module directory",
                     format!("The directory {child_rel} does not exist or cannot be read."),
                 )
-                .with_span(call.source_span.clone())
+                .with_span(super::json::remap_span(
+                    &cfg.module.json_sources,
+                    &call.source_span,
+                ))
                 .with_help(format!(
                     "Create the directory or correct the source of module \"{}\".",
                     call.name
@@ -194,7 +210,7 @@ fn load_children(cfg: &mut Config, dir: &Path, rel: &str, diags: &mut Diagnostic
                     "Module recursion too deep",
                     format!("Module \"{}\" is nested more than 32 levels deep; a module probably calls itself.", call.name),
                 )
-                .with_span(call.source_span.clone())
+                .with_span(super::json::remap_span(&cfg.module.json_sources, &call.source_span))
                 .with_help("A module must not call itself, directly or through other modules."),
             );
             continue;

@@ -11,7 +11,7 @@
 //!
 //! Every item keeps its span; diagnostics use Terraform's wording.
 
-mod json;
+pub(crate) mod json;
 mod load;
 mod merge;
 mod typecons;
@@ -19,6 +19,7 @@ mod validate;
 
 pub mod evaluate;
 
+pub use json::JsonSource;
 pub use load::{literal_value, load_config, load_module_dir, range_text};
 pub use typecons::parse_type_constraint;
 pub use validate::{conforms, validate};
@@ -42,6 +43,21 @@ pub struct Config {
 }
 
 impl Config {
+    /// Maps spans that point into the native text generated for `.tf.json` files (anywhere in
+    /// the tree) back into the JSON files. `load_config`, `validate` and `evaluate_root` already
+    /// do this for their diagnostics; callers with their own diagnostics about this
+    /// configuration's expressions can use it too.
+    pub fn remap_json_spans(&self, diags: &mut girder_core::Diagnostics) {
+        let mut all = Vec::new();
+        self.collect_json(&mut all);
+        json::remap_diagnostics(&all, diags);
+    }
+    fn collect_json(&self, out: &mut Vec<JsonSource>) {
+        out.extend(self.module.json_sources.iter().cloned());
+        for c in self.children.values() {
+            c.collect_json(out);
+        }
+    }
     /// `root module` or `module.a.module.b`, as Terraform names a module in messages.
     pub fn display_path(&self) -> String {
         display_module_path(&self.path)
@@ -94,6 +110,9 @@ pub struct Module {
     /// Problems found in expressions while loading that `validate` reports (operator type
     /// errors between literals).
     pub expr_problems: Vec<Diagnostic>,
+    /// The `.tf.json` files, to map spans of their generated native text back to the JSON
+    /// ([`Config::remap_json_spans`]).
+    pub json_sources: Vec<JsonSource>,
 }
 
 impl Module {
