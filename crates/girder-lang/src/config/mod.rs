@@ -1,15 +1,30 @@
 //! The configuration model: loading a directory of `.tf` / `.tf.json` files into typed blocks,
 //! the tree of local module calls, static validation and the evaluation of a root module's
-//! variables, locals and outputs.
+//! variables, locals and outputs (Terraform 1.0.3 semantics and wording).
 //!
-//! * [`load_module_dir`] reads one directory (every `*.tf` and `*.tf.json` in name order,
-//!   `override.tf` / `*_override.tf` merged last as Terraform does).
+//! * [`load_module_dir`] reads one directory: every `*.tf` and `*.tf.json` in name order,
+//!   `override.tf` / `*_override.tf` merged last as Terraform does. A syntax error in one file is
+//!   a diagnostic; the other files are still loaded and checked.
 //! * [`load_config`] loads a root module and, recursively, every local module it calls
-//!   (`./x`, `../x`); registry and remote sources are recorded but not loaded.
-//! * [`validate()`] runs the static checks and returns every error at once.
-//! * [`evaluate::evaluate_root`] evaluates variables, locals and outputs of the root module.
+//!   (`./x`, `../x`); registry and remote sources are recorded ([`ModuleSource`]) but not loaded;
+//!   a missing local directory is an error.
+//! * [`validate()`] runs the static checks and returns every problem at once: duplicates,
+//!   undeclared references (also to outputs of local modules), `count`/`each`/`self` misuse,
+//!   count with for_each, variable names, type constraints and defaults, unknown functions and
+//!   arity, operator errors between literals, `depends_on` entries, module arguments against
+//!   the child's variables, cycles.
+//! * [`evaluate::evaluate_root`] evaluates variables, locals (in dependency order) and outputs of
+//!   the root module; resources, data sources and module outputs are unknown.
+//! * [`crate::inputs`] collects input variable values (tfvars, `-var`, `TF_VAR_`).
 //!
-//! Every item keeps its span; diagnostics use Terraform's wording.
+//! Every item keeps its span. `.tf.json` files are converted to the equivalent native syntax
+//! (Terraform's JSON mapping) and loaded by the same code; the model's spans and
+//! `Expr::span()` of those files point into the generated text, and the diagnostics of
+//! `load_config`, `validate`, `inputs` and `evaluate_root` are mapped back into the JSON
+//! ([`Config::remap_json_spans`] does it for other callers).
+//!
+//! A differential test (`tests/config_differential.rs`) compares `validate` with
+//! `terraform validate -json` 1.0.3 on the provider-free fixtures.
 
 pub(crate) mod json;
 mod load;
