@@ -3,7 +3,7 @@
 //! (type, config, hash), the selected workspace in `.terraform/environment`, and opening a
 //! [`Backend`] for them.
 
-use crate::backend_block::{BackendBlock, Scan};
+use crate::backend_block::BackendBlock;
 use crate::diag::Fail;
 use girder_core::Diagnostic;
 use girder_state::s3::{S3Backend, S3Config};
@@ -207,10 +207,38 @@ fn reinit(reason: String) -> Fail {
     .with_help("Run girder init -reconfigure (keep the state where it is) or girder init -migrate-state (copy it).")])
 }
 
-/// The configuration's backend block (if any), loading the root module of `dir`.
+/// The root module of `dir`, loaded by girder-lang (all its errors at once).
+pub fn load_root(dir: &Path) -> Result<girder_lang::config::Module, Fail> {
+    let (module, diags) = girder_lang::config::load_module_dir(dir);
+    if diags.has_errors() {
+        return Err(Fail(
+            diags.0.into_iter().filter(Diagnostic::is_error).collect(),
+        ));
+    }
+    Ok(module)
+}
+
+/// The configuration's backend block (if any), from the root module of `dir`.
 pub fn config_block(dir: &Path) -> Result<Option<BackendBlock>, Fail> {
-    let scan = Scan::load(dir).map_err(Fail)?;
-    scan.backend().map_err(Fail)
+    let module = load_root(dir)?;
+    let Some(b) = module.terraform.backend else {
+        return Ok(None);
+    };
+    let mut attrs = Map::new();
+    for (k, v) in &b.config {
+        let j = v.to_json().map_err(|e| {
+            Fail(vec![Diagnostic::error(
+                "Invalid backend configuration",
+                format!("The value of {k:?} cannot be used: {e}."),
+            )
+            .with_span(b.span.clone())])
+        })?;
+        attrs.insert(k.clone(), j);
+    }
+    Ok(Some(BackendBlock {
+        ty: b.type_name,
+        attrs,
+    }))
 }
 
 /// The backend settings every command but `init` uses: the initialised backend, checked

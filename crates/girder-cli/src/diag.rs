@@ -108,6 +108,12 @@ impl Renderer {
         }
     }
 
+    /// Registers the text of a source that is not a file.
+    pub fn add_source(&mut self, name: &str, text: &str) {
+        self.sources
+            .insert(name.to_string(), Some(text.to_string()));
+    }
+
     fn source(&mut self, file: &str) -> Option<String> {
         self.sources
             .entry(file.to_string())

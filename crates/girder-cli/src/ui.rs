@@ -29,6 +29,11 @@ impl Ui {
         }
     }
 
+    /// Registers the text of a source that is not a file (console input) for snippets.
+    pub fn add_source(&mut self, name: &str, text: &str) {
+        self.renderer.add_source(name, text);
+    }
+
     /// Bold green text (Terraform's success lines) when colour is on.
     pub fn green(&self, s: &str) -> String {
         if self.color {

@@ -3,9 +3,9 @@
 //! (command, exit code, stdout, stderr) is compared with an insta snapshot.
 //!
 //! `cmd` lines:
-//! * `[NAME=VALUE...] girder ARGS... [<<< INPUT]`: runs the binary with those environment
-//!   variables (arguments split on spaces; `'...'` quotes
-//!   one argument); `<<< INPUT` feeds one line on stdin.
+//! * `[NAME=VALUE...] girder ARGS... [<<< INPUT | < FILE]`: runs the binary with those
+//!   environment variables (arguments split on spaces; `'...'` quotes one argument);
+//!   `<<< INPUT` feeds one line on stdin, `< FILE` a file of the case.
 //! * `cat FILE`, `ls [DIR]`, `cp SRC DST`, `rm FILE`, `write FILE TEXT`: file operations,
 //!   shown in the transcript (`cat` output is redacted like command output).
 //! * `lock ID` / `unlock`: the harness itself takes (releases) the state lock of the current
@@ -168,6 +168,18 @@ fn redact(text: &str, subst: &[(String, String)]) -> String {
     out
 }
 
+/// `x.tfstate.1700000000.backup` -> `x.tfstate.<UNIX>.backup`.
+fn redact_backup_name(n: &str) -> String {
+    if let Some(rest) = n.strip_suffix(".backup") {
+        if let Some((base, ts)) = rest.rsplit_once('.') {
+            if !ts.is_empty() && ts.bytes().all(|b| b.is_ascii_digit()) {
+                return format!("{base}.<UNIX>.backup");
+            }
+        }
+    }
+    n.to_string()
+}
+
 fn lock_files(dir: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -212,7 +224,13 @@ fn run_case(
         transcript.push_str(&format!("$ {}\n", redact(line, &redactions)));
         let (line, input) = match line.split_once(" <<< ") {
             Some((l, i)) => (l, Some(format!("{i}\n"))),
-            None => (line, None),
+            None => match line.split_once(" < ") {
+                Some((l, f)) => (
+                    l,
+                    Some(std::fs::read_to_string(work.join(f.trim())).unwrap()),
+                ),
+                None => (line, None),
+            },
         };
         let mut args = split(line);
         let mut envs = Vec::new();
@@ -299,12 +317,15 @@ fn run_case(
             }
             "ls" => {
                 let dir = work.join(args.get(1).map(String::as_str).unwrap_or("."));
-                let mut names: Vec<String> = std::fs::read_dir(dir)
+                let names: Vec<String> = std::fs::read_dir(dir)
                     .unwrap()
                     .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
                     .collect();
-                names.sort();
-                for n in names {
+                // Timestamped backups (`terraform.tfstate.<unix time>.backup`) are listed once.
+                let mut shown: Vec<String> = names.iter().map(|n| redact_backup_name(n)).collect();
+                shown.sort();
+                shown.dedup();
+                for n in shown {
                     transcript.push_str(&format!("{n}\n"));
                 }
             }
