@@ -209,7 +209,15 @@ fn map_items(v: Value, f: &dyn Fn(Value) -> Value) -> Value {
 /// A state object's attributes as a value of the schema's type, marked sensitive where
 /// `sensitive_attributes` or the schema says so.
 pub fn instance_value(inst: &InstanceState, schema: &Schema) -> Result<Value, String> {
-    let ty = schema.object_type();
+    instance_value_typed(inst, schema, &schema.object_type())
+}
+
+/// [`instance_value`] with the schema's object type computed once by the caller.
+pub fn instance_value_typed(
+    inst: &InstanceState,
+    schema: &Schema,
+    ty: &girder_core::Type,
+) -> Result<Value, String> {
     let j = match &inst.attributes {
         Some(raw) => serde_json::from_str::<J>(raw.as_str()).map_err(|e| e.to_string())?,
         None => match &inst.attributes_flat {
@@ -223,7 +231,7 @@ pub fn instance_value(inst: &InstanceState, schema: &Schema) -> Result<Value, St
             None => J::Object(Map::new()),
         },
     };
-    let mut v = Value::from_json_typed(&j, &ty)?;
+    let mut v = Value::from_json_typed(&j, ty)?;
     if let Some(J::Array(paths)) = &inst.sensitive_attributes {
         let marks: Vec<(Path, Marks)> = paths
             .iter()

@@ -18,6 +18,7 @@ pub mod apply;
 pub mod codec;
 pub mod json;
 pub mod model;
+pub mod ops;
 pub mod plan;
 pub mod planfile;
 pub mod render;

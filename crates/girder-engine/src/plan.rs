@@ -219,6 +219,7 @@ pub(crate) fn decode_state(
             .entry(pref.name.clone())
             .or_insert_with(|| providers.get(&pref.name))
             .clone();
+        let mut ty_cache: Option<(*const Schema, girder_core::Type)> = None;
         for inst in &r.instances {
             let addr = AbsResourceInstance {
                 resource: AbsResource {
@@ -242,7 +243,14 @@ pub(crate) fn decode_state(
                     continue;
                 }
             };
-            let value = match codec::instance_value(inst, schema) {
+            if ty_cache
+                .as_ref()
+                .is_none_or(|(s, _)| !std::ptr::eq(*s, schema))
+            {
+                ty_cache = Some((schema as *const Schema, schema.object_type()));
+            }
+            let ty = &ty_cache.as_ref().expect("set").1;
+            let value = match codec::instance_value_typed(inst, schema, ty) {
                 Ok(v) => v,
                 Err(e) => {
                     diags.push(Diagnostic::error(
