@@ -20,6 +20,7 @@
 pub mod config;
 pub mod data;
 pub mod ec2;
+pub mod eks;
 pub mod elasticache;
 pub mod iam;
 pub mod rds;
@@ -61,6 +62,7 @@ fn registry() -> Vec<(&'static str, Arc<dyn Resource>)> {
     v.extend(iam::resources());
     v.extend(rds::resources());
     v.extend(elasticache::resources());
+    v.extend(eks::resources());
     v
 }
 
