@@ -3,7 +3,7 @@
 //! (type, config, hash), the selected workspace in `.terraform/environment`, and opening a
 //! [`Backend`] for them.
 
-use crate::backend_block::{BackendBlock, Scan};
+use crate::backend_block::BackendBlock;
 use crate::diag::Fail;
 use girder_core::Diagnostic;
 use girder_state::s3::{S3Backend, S3Config};
@@ -207,10 +207,38 @@ fn reinit(reason: String) -> Fail {
     .with_help("Run girder init -reconfigure (keep the state where it is) or girder init -migrate-state (copy it).")])
 }
 
-/// The configuration's backend block (if any), loading the root module of `dir`.
+/// The root module of `dir`, loaded by girder-lang (all its errors at once).
+pub fn load_root(dir: &Path) -> Result<girder_lang::config::Module, Fail> {
+    let (module, diags) = girder_lang::config::load_module_dir(dir);
+    if diags.has_errors() {
+        return Err(Fail(
+            diags.0.into_iter().filter(Diagnostic::is_error).collect(),
+        ));
+    }
+    Ok(module)
+}
+
+/// The configuration's backend block (if any), from the root module of `dir`.
 pub fn config_block(dir: &Path) -> Result<Option<BackendBlock>, Fail> {
-    let scan = Scan::load(dir).map_err(Fail)?;
-    scan.backend().map_err(Fail)
+    let module = load_root(dir)?;
+    let Some(b) = module.terraform.backend else {
+        return Ok(None);
+    };
+    let mut attrs = Map::new();
+    for (k, v) in &b.config {
+        let j = v.to_json().map_err(|e| {
+            Fail(vec![Diagnostic::error(
+                "Invalid backend configuration",
+                format!("The value of {k:?} cannot be used: {e}."),
+            )
+            .with_span(b.span.clone())])
+        })?;
+        attrs.insert(k.clone(), j);
+    }
+    Ok(Some(BackendBlock {
+        ty: b.type_name,
+        attrs,
+    }))
 }
 
 /// The backend settings every command but `init` uses: the initialised backend, checked
@@ -299,5 +327,65 @@ pub fn open(dir: &Path, s: &Settings, workspace: &str) -> Result<Box<dyn Backend
 
 /// A state error as a diagnostic with a summary for its context.
 pub fn state_fail(summary: &str, e: StateError) -> Fail {
-    Fail::new(summary, e.to_string())
+    Fail::new(summary, tidy(&e.to_string()))
+}
+
+/// Drops the AWS SDK's debug dump of an error (` (ServiceError(ServiceError { ... }))`) from
+/// a message; the readable part before it already says what failed.
+fn tidy(msg: &str) -> String {
+    let mut out = msg.to_string();
+    for marker in [
+        " (ServiceError(",
+        " (DispatchFailure(",
+        " (TimeoutError(",
+        " (ResponseError(",
+        " (ConstructionFailure(",
+    ] {
+        let Some(start) = out.find(marker) else {
+            continue;
+        };
+        let mut depth = 0usize;
+        let mut end = None;
+        let mut in_str = false;
+        let mut escaped = false;
+        for (i, c) in out[start + 1..].char_indices() {
+            if in_str {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => in_str = false,
+                    _ => escaped = false,
+                }
+                continue;
+            }
+            match c {
+                '"' => in_str = true,
+                '(' | '{' | '[' => depth += 1,
+                ')' | '}' | ']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = Some(start + 1 + i + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(end) = end {
+            out.replace_range(start..end, "");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tidy_drops_sdk_debug_dumps() {
+        let m = "S3 ListObjectsV2 failed: NoSuchBucket: gone (ServiceError(ServiceError { body: \"a ) b\", x: Some((1)) })); check the bucket";
+        assert_eq!(
+            super::tidy(m),
+            "S3 ListObjectsV2 failed: NoSuchBucket: gone; check the bucket"
+        );
+        assert_eq!(super::tidy("plain"), "plain");
+    }
 }

@@ -1,14 +1,12 @@
-//! A minimal scan of the root module's `*.tf` files with hcl-edit: the
-//! `terraform { backend "TYPE" { ... } }` block (literals only, as Terraform requires) and the
-//! `resource "TYPE" "NAME"` blocks (for `import`). To be replaced by `girder_lang::config`
-//! once it exposes these.
+//! The backend block's settings as JSON (from `girder_lang::config`'s backend block) and the
+//! `-backend-config` arguments: `KEY=VALUE` pairs and files of literal attributes, parsed here
+//! with hcl-edit (nested blocks in a file become objects).
 
 use girder_core::{Diagnostic, SourceSpan};
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::repr::Span;
 use hcl_edit::structure::{Block, Body, Structure};
 use serde_json::{Map, Value as J};
-use std::path::Path;
 use std::sync::Arc;
 
 /// One parsed configuration file.
@@ -21,138 +19,18 @@ pub struct File {
     pub body: Body,
 }
 
-/// The root module's files.
-pub struct Scan {
-    /// Parsed files, sorted by name.
-    pub files: Vec<File>,
-}
-
-/// The backend block found in the configuration.
+/// The configuration's backend block.
 #[derive(Clone, Debug)]
 pub struct BackendBlock {
     /// `s3`, `local`, ...
     pub ty: String,
-    /// Its attributes as JSON literals (nested blocks become objects).
+    /// Its attributes as JSON literals.
     pub attrs: Map<String, J>,
-    /// Where the block is.
-    pub span: SourceSpan,
 }
 
 fn span_of(file: &File, range: Option<std::ops::Range<usize>>) -> SourceSpan {
     let r = range.unwrap_or(0..0);
     SourceSpan::from_bytes(file.name.clone(), &file.src, r.start, r.end)
-}
-
-impl Scan {
-    /// Parses every `*.tf` file of `dir` (names relative to `dir`; the process runs in `dir`).
-    /// Syntax errors of all files are returned together.
-    pub fn load(dir: &Path) -> Result<Scan, Vec<Diagnostic>> {
-        let mut names: Vec<String> = match std::fs::read_dir(dir) {
-            Ok(rd) => rd
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".tf") && !n.starts_with('.'))
-                .collect(),
-            Err(e) => {
-                return Err(vec![Diagnostic::error(
-                    "Failed to read the configuration directory",
-                    format!("Cannot read {}: {e}.", dir.display()),
-                )])
-            }
-        };
-        names.sort();
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        for n in names {
-            let src = match std::fs::read_to_string(dir.join(&n)) {
-                Ok(s) => s,
-                Err(e) => {
-                    errors.push(Diagnostic::error(
-                        "Failed to read file",
-                        format!("The configuration file {n:?} could not be read: {e}."),
-                    ));
-                    continue;
-                }
-            };
-            let name: Arc<str> = Arc::from(n.as_str());
-            match hcl_edit::parser::parse_body(&src) {
-                Ok(body) => files.push(File { name, src, body }),
-                Err(e) => {
-                    let at = e.location().offset();
-                    errors.push(
-                        Diagnostic::error("Invalid syntax", e.message().to_string())
-                            .with_span(SourceSpan::from_bytes(name.clone(), &src, at, at + 1))
-                            .with_help("Fix the syntax error, then run the command again."),
-                    );
-                }
-            }
-        }
-        if errors.is_empty() {
-            Ok(Scan { files })
-        } else {
-            Err(errors)
-        }
-    }
-
-    /// The backend block, if any. More than one, or non-literal values, are errors.
-    pub fn backend(&self) -> Result<Option<BackendBlock>, Vec<Diagnostic>> {
-        let mut found: Vec<BackendBlock> = Vec::new();
-        let mut errors = Vec::new();
-        for f in &self.files {
-            for tf in f.body.blocks().filter(|b| b.ident.as_str() == "terraform") {
-                for b in tf.body.blocks().filter(|b| b.ident.as_str() == "backend") {
-                    let span = span_of(f, b.span());
-                    if b.labels.len() != 1 {
-                        errors.push(
-                            Diagnostic::error(
-                                "Invalid backend block",
-                                "A backend block needs exactly one label: the backend type.",
-                            )
-                            .with_span(span)
-                            .with_help("Write it as backend \"s3\" { ... }."),
-                        );
-                        continue;
-                    }
-                    let ty = b.labels[0].as_str().to_string();
-                    match block_to_json(f, b) {
-                        Ok(attrs) => {
-                            if let Some(first) = found.first() {
-                                errors.push(
-                                    Diagnostic::error(
-                                        "Duplicate backend configuration",
-                                        "A module may have only one backend configuration.",
-                                    )
-                                    .with_span(span)
-                                    .with_related("the first backend block", first.span.clone()),
-                                );
-                            } else {
-                                found.push(BackendBlock { ty, attrs, span });
-                            }
-                        }
-                        Err(d) => errors.extend(d),
-                    }
-                }
-            }
-        }
-        if errors.is_empty() {
-            Ok(found.pop())
-        } else {
-            Err(errors)
-        }
-    }
-
-    /// Whether a `resource "TYPE" "NAME"` block exists in the root module.
-    pub fn has_resource(&self, ty: &str, name: &str) -> bool {
-        self.files.iter().any(|f| {
-            f.body.blocks().any(|b| {
-                b.ident.as_str() == "resource"
-                    && b.labels.len() == 2
-                    && b.labels[0].as_str() == ty
-                    && b.labels[1].as_str() == name
-            })
-        })
-    }
 }
 
 fn block_to_json(f: &File, b: &Block) -> Result<Map<String, J>, Vec<Diagnostic>> {

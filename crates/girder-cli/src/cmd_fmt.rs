@@ -74,7 +74,7 @@ pub fn run(mut a: FmtArgs, ui: &mut Ui) -> CmdResult {
             let path = PathBuf::from(p);
             match std::fs::metadata(&path) {
                 Err(_) => r.errors.push(
-                    Diagnostic::error("No file or directory at", p.clone())
+                    Diagnostic::error(format!("No file or directory at {p}"), "")
                         .with_help("Give an existing .tf or .tfvars file or a directory."),
                 ),
                 Ok(m) if m.is_dir() => r.dir(&path),

@@ -2,7 +2,6 @@
 //! import and read, and writes it to the state under lock.
 
 use crate::backend::{self, state_fail};
-use crate::backend_block::Scan;
 use crate::diag::{CmdResult, Fail};
 use crate::lock::Guard;
 use crate::ui::Ui;
@@ -67,8 +66,8 @@ pub fn run(dir: &Path, a: ImportArgs, ui: &mut Ui) -> CmdResult {
     }
     let ty = addr.resource.resource.type_name.clone();
     let name = addr.resource.resource.name.clone();
-    let scan = Scan::load(dir).map_err(Fail)?;
-    if !scan.has_resource(&ty, &name) {
+    let module = backend::load_root(dir)?;
+    if module.resource(ResourceMode::Managed, &ty, &name).is_none() {
         return Err(Fail::help(
             format!("resource address {:?} does not exist in the configuration.", addr.resource.to_string()),
             format!(

@@ -330,6 +330,10 @@ fn migrate(
     for (w, st) in sources {
         let dest = in_ws(to, &w)?;
         let src = in_ws(from, &w)?;
+        if dest.location() == src.location() {
+            // Both configurations keep this workspace in the same place.
+            continue;
+        }
         let _gs = Guard::acquire(src.as_ref(), &a.lock, "init")?;
         let g = Guard::acquire(dest.as_ref(), &a.lock, "init")?;
         let current = dest

@@ -32,6 +32,10 @@ pub enum StateCmd {
         /// Only print what would be removed.
         #[arg(long)]
         dry_run: bool,
+        /// Local backend: where to write a backup of the state before changing it (default
+        /// `<state>.<unix time>.backup`; `-` for none).
+        #[arg(long, value_name = "PATH")]
+        backup: Option<String>,
         #[command(flatten)]
         lock: LockArgs,
         /// Addresses of resources, instances or modules.
@@ -43,6 +47,10 @@ pub enum StateCmd {
         /// Only print what would be moved.
         #[arg(long)]
         dry_run: bool,
+        /// Local backend: where to write a backup of the state before changing it (default
+        /// `<state>.<unix time>.backup`; `-` for none).
+        #[arg(long, value_name = "PATH")]
+        backup: Option<String>,
         #[command(flatten)]
         lock: LockArgs,
         /// Source address.
@@ -135,8 +143,8 @@ fn no_state() -> Fail {
     Fail::help(
         "No state file was found!",
         "State management commands require a state file. Run this command\n\
-         in a directory where girder has been run or use the -state flag\n\
-         to point the command to a specific state location.",
+         in a directory where girder has been run, with the backend and\n\
+         workspace that hold the state.",
         "Check the working directory, the backend configuration and the selected workspace.",
     )
 }
@@ -241,6 +249,7 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
         }
         StateCmd::Rm {
             dry_run,
+            backup,
             lock,
             addrs,
         } => {
@@ -306,6 +315,7 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
                 println!("{verb} {a}");
             }
             if !dry_run {
+                timestamped_backup(dir, b, backup.as_deref())?;
                 write(b, &st, &v)?;
                 println!(
                     "Successfully removed {} resource instance(s).",
@@ -317,6 +327,7 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
         }
         StateCmd::Mv {
             dry_run,
+            backup,
             lock,
             src,
             dst,
@@ -327,13 +338,25 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
             let Some((mut st, v)) = read(b)? else {
                 return Err(no_state());
             };
-            let n = move_in_state(&mut st, &s, &d, &src, &dst)?;
-            if dry_run {
-                println!("Would move {src:?} to {dst:?}");
-            } else {
-                println!("Move {src:?} to {dst:?}");
+            // Terraform reports one move per resource, instance or module instance.
+            let moves = match move_in_state(&mut st, &s, &d, &src, &dst) {
+                Ok(m) => m,
+                // Terraform 1.0: a source that matches nothing is not an error.
+                Err(Fail(ds)) if ds.first().is_some_and(|d| d.summary == NO_SOURCE) => {
+                    println!("No matching objects found.");
+                    g.release()?;
+                    return Ok(0);
+                }
+                Err(e) => return Err(e),
+            };
+            let verb = if dry_run { "Would move" } else { "Move" };
+            for (from, to) in &moves {
+                println!("{verb} {from:?} to {to:?}");
+            }
+            if !dry_run {
+                timestamped_backup(dir, b, backup.as_deref())?;
                 write(b, &st, &v)?;
-                println!("Successfully moved {n} object(s).");
+                println!("Successfully moved {} object(s).", moves.len());
             }
             g.release()?;
             Ok(0)
@@ -341,7 +364,10 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
         StateCmd::Pull => {
             if let Some((st, _)) = read(b)? {
                 use std::io::Write;
-                let _ = std::io::stdout().write_all(&format::to_bytes(&st));
+                // Terraform's UI adds a newline after the state's own.
+                let mut out = format::to_bytes(&st);
+                out.push(b'\n');
+                let _ = std::io::stdout().write_all(&out);
             }
             Ok(0)
         }
@@ -408,6 +434,38 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
     }
 }
 
+/// Before `state rm`/`state mv` change a local state, Terraform copies it to
+/// `<state>.<unix time>.backup` (or `-backup=PATH`; `-backup=-` for none).
+fn timestamped_backup(dir: &Path, b: &dyn Backend, backup: Option<&str>) -> Result<(), Fail> {
+    if backup == Some("-") || backend::resolve(dir)?.ty != "local" {
+        return Ok(());
+    }
+    let state = std::path::PathBuf::from(b.location());
+    if !state.is_file() {
+        return Ok(());
+    }
+    let to = match backup {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            std::path::PathBuf::from(format!("{}.{secs}.backup", state.display()))
+        }
+    };
+    std::fs::copy(&state, &to).map(|_| ()).map_err(|e| {
+        Fail::help(
+            "Error writing the state backup",
+            format!("Cannot copy {} to {}: {e}.", state.display(), to.display()),
+            "Give a writable -backup=PATH, or -backup=- to skip the backup.",
+        )
+    })
+}
+
+/// The summary of "the source of state mv matches nothing".
+const NO_SOURCE: &str = "Invalid source address";
+
 fn no_instance() -> Fail {
     Fail::help(
         "No instance found for the given address!",
@@ -426,17 +484,17 @@ fn invalid_target(detail: String) -> Fail {
     )
 }
 
-/// Moves `s` to `d` within the state; returns the number of objects moved.
+/// Moves `s` to `d` within the state; returns the moves to report (from, to).
 fn move_in_state(
     st: &mut State,
     s: &Target,
     d: &Target,
     src: &str,
     dst: &str,
-) -> Result<usize, Fail> {
+) -> Result<Vec<(String, String)>, Fail> {
     let not_found = || {
         Fail::help(
-            "Invalid source address",
+            NO_SOURCE,
             format!("Cannot move {src}: does not match anything in the current state."),
             "Run girder state list to see the addresses in the state.",
         )
@@ -448,7 +506,7 @@ fn move_in_state(
                     "Cannot move to {dst}: there is already a module instance at that address in the current state."
                 )));
             }
-            let mut n = 0;
+            let mut moves: Vec<(String, String)> = Vec::new();
             for r in st
                 .resources
                 .iter_mut()
@@ -457,26 +515,27 @@ fn move_in_state(
                 let rest = r.module.0[from.0.len()..].to_vec();
                 let mut m = to.clone();
                 m.0.extend(rest);
+                let pair = (r.module.to_string(), m.to_string());
+                if !moves.contains(&pair) {
+                    moves.push(pair);
+                }
                 r.module = m;
-                n += r.instances.len();
             }
-            if n == 0 {
+            if moves.is_empty() {
                 return Err(not_found());
             }
-            Ok(n)
+            // Terraform reports each module instance (in map order; girder sorts them).
+            moves.sort();
+            Ok(moves)
         }
         (Target::Module(_), _) => Err(invalid_target(format!(
             "Cannot move {src} to {dst}: a module can only be moved to a module address."
         ))),
-        (Target::Resource(from), Target::Resource(_) | Target::Module(_)) => {
-            let to = match d {
-                Target::Resource(a) => a.clone(),
-                Target::Module(m) => AbsResource {
-                    module: m.clone(),
-                    resource: from.resource.clone(),
-                },
-                Target::Instance(..) => unreachable_target(),
-            };
+        (Target::Resource(_) | Target::Instance(..), Target::Module(_)) => Err(invalid_target(
+            format!("Cannot move {src} to {dst}: the target must also be a resource instance."),
+        )),
+        (Target::Resource(from), Target::Resource(to)) => {
+            let to = to.clone();
             let Some(i) = st.resources.iter().position(|r| abs_of(r) == *from) else {
                 return Err(not_found());
             };
@@ -489,7 +548,7 @@ fn move_in_state(
             let r = &mut st.resources[i];
             r.module = to.module.clone();
             r.name = to.resource.name.clone();
-            Ok(r.instances.len())
+            Ok(vec![(src.to_string(), dst.to_string())])
         }
         (Target::Resource(from), Target::Instance(to, key)) => {
             let Some(i) = st.resources.iter().position(|r| abs_of(r) == *from) else {
@@ -505,27 +564,16 @@ fn move_in_state(
                 )));
             }
             move_instance(st, from, &None, to, &Some(key.clone()), src, dst)
+                .map(|_| vec![(src.to_string(), dst.to_string())])
         }
         (Target::Instance(from, k), Target::Instance(to, dk)) => {
             move_instance(st, from, &Some(k.clone()), to, &Some(dk.clone()), src, dst)
+                .map(|_| vec![(src.to_string(), dst.to_string())])
         }
         (Target::Instance(from, k), Target::Resource(to)) => {
             move_instance(st, from, &Some(k.clone()), to, &None, src, dst)
+                .map(|_| vec![(src.to_string(), dst.to_string())])
         }
-        (Target::Instance(from, k), Target::Module(m)) => {
-            let to = AbsResource {
-                module: m.clone(),
-                resource: from.resource.clone(),
-            };
-            move_instance(st, from, &Some(k.clone()), &to, &Some(k.clone()), src, dst)
-        }
-    }
-}
-
-fn unreachable_target() -> AbsResource {
-    AbsResource {
-        module: ModuleInstance::root(),
-        resource: Resource::managed("", ""),
     }
 }
 
@@ -550,7 +598,7 @@ fn move_instance(
     check_types(from, to, src, dst)?;
     let Some(si) = st.resources.iter().position(|r| abs_of(r) == *from) else {
         return Err(Fail::help(
-            "Invalid source address",
+            NO_SOURCE,
             format!("Cannot move {src}: does not match anything in the current state."),
             "Run girder state list to see the addresses in the state.",
         ));
@@ -563,7 +611,7 @@ fn move_instance(
         .collect();
     if objects.is_empty() {
         return Err(Fail::help(
-            "Invalid source address",
+            NO_SOURCE,
             format!("Cannot move {src}: does not match anything in the current state."),
             "Run girder state list to see the addresses in the state.",
         ));
@@ -664,7 +712,7 @@ mod tests {
     fn mv(st: &mut State, a: &str, b: &str) -> Result<usize, Fail> {
         let s = parse_target(a)?;
         let d = parse_target(b)?;
-        move_in_state(st, &s, &d, a, b)
+        move_in_state(st, &s, &d, a, b).map(|m| m.len())
     }
 
     #[test]
@@ -680,7 +728,11 @@ mod tests {
         st.resources
             .push(res("module.m", "random_pet", "x", &[None]));
         assert_eq!(mv(&mut st, "random_pet.a", "random_pet.b").unwrap(), 1);
-        assert_eq!(mv(&mut st, "random_pet.b", "module.n").unwrap(), 1);
+        assert!(mv(&mut st, "random_pet.b", "module.n").is_err());
+        assert_eq!(
+            mv(&mut st, "random_pet.b", "module.n.random_pet.b").unwrap(),
+            1
+        );
         assert_eq!(mv(&mut st, "random_id.c[1]", "random_id.d").unwrap(), 1);
         assert_eq!(mv(&mut st, "module.m", "module.k[\"a\"]").unwrap(), 1);
         assert_eq!(

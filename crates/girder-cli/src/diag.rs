@@ -108,6 +108,12 @@ impl Renderer {
         }
     }
 
+    /// Registers the text of a source that is not a file.
+    pub fn add_source(&mut self, name: &str, text: &str) {
+        self.sources
+            .insert(name.to_string(), Some(text.to_string()));
+    }
+
     fn source(&mut self, file: &str) -> Option<String> {
         self.sources
             .entry(file.to_string())
@@ -127,7 +133,7 @@ impl Renderer {
                 return;
             };
             if source.is_none() {
-                *source = Some(NamedSource::new(span.filename.to_string(), text.clone()));
+                *source = Some(NamedSource::new(&span.filename, text.clone()));
             }
             let start = span.start.byte.min(text.len());
             let end = span.end.byte.clamp(start, text.len());
@@ -137,7 +143,10 @@ impl Renderer {
             add(self, span, Some("here".to_string()), &mut source);
         }
         for (label, span) in &d.related {
-            if d.span.as_ref().is_some_and(|s| s.filename == span.filename) {
+            if d.span
+                .as_ref()
+                .is_some_and(|s| *s.filename == *span.filename)
+            {
                 add(self, span, Some(label.clone()), &mut source);
             }
         }

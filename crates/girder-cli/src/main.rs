@@ -9,6 +9,9 @@ mod backend_block;
 mod cmd_fmt;
 mod cmd_import;
 mod cmd_init;
+mod cmd_lang;
+mod cmd_output;
+mod cmd_show;
 mod cmd_state;
 mod cmd_workspace;
 mod diag;
@@ -88,6 +91,30 @@ enum Cmd {
     },
     /// Associate existing infrastructure with a girder resource.
     Import(cmd_import::ImportArgs),
+    /// Check whether the configuration is valid.
+    Validate {
+        /// Produce output in a machine-readable JSON format.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate expressions, one per line of standard input.
+    Console(cmd_lang::VarArgs),
+    /// Show the current state in a human-readable form.
+    Show {
+        /// A plan or state file (not supported yet).
+        path: Option<String>,
+    },
+    /// Show output values from the state.
+    Output {
+        /// Print the outputs as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print a string, number or bool output's value without quotes.
+        #[arg(long)]
+        raw: bool,
+        /// The output's name (all outputs when absent).
+        name: Option<String>,
+    },
 }
 
 fn main() {
@@ -139,6 +166,10 @@ fn run(cli: Cli, ui: &mut ui::Ui) -> diag::CmdResult {
         Cmd::State(c) => cmd_state::run(&dir, c, ui),
         Cmd::ForceUnlock { force, lock_id } => cmd_state::force_unlock(&dir, force, &lock_id, ui),
         Cmd::Import(a) => cmd_import::run(&dir, a, ui),
+        Cmd::Validate { json } => cmd_lang::validate_cmd(&dir, json, ui),
+        Cmd::Console(v) => cmd_lang::console_cmd(&dir, &v, ui),
+        Cmd::Show { path } => cmd_show::run(&dir, path),
+        Cmd::Output { json, raw, name } => cmd_output::run(&dir, name, json, raw, ui),
     }
 }
 

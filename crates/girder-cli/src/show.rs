@@ -156,6 +156,50 @@ fn value(v: &J, depth: usize) -> String {
     }
 }
 
+/// An output value as `terraform show` prints it (typed: object attributes unquoted, map keys
+/// quoted, both aligned; four-space indentation; heredocs for multi-line strings).
+pub fn typed_value(v: &girder_core::Value, depth: usize) -> String {
+    use girder_core::value::Kind;
+    let ind = IND.repeat(depth);
+    let inner = IND.repeat(depth + 1);
+    match v.kind() {
+        Kind::Null(_) => "null".into(),
+        Kind::Unknown(_) => "(known after apply)".into(),
+        Kind::Bool(b) => b.to_string(),
+        Kind::Number(n) => n.to_string(),
+        Kind::String(s) => value(&J::String(s.clone()), depth),
+        Kind::List(_, items) | Kind::Set(_, items) | Kind::Tuple(items) => {
+            if items.is_empty() {
+                return "[]".into();
+            }
+            let mut out = String::from("[\n");
+            for x in items {
+                out.push_str(&format!("{inner}{},\n", typed_value(x, depth + 1)));
+            }
+            out.push_str(&format!("{ind}]"));
+            out
+        }
+        Kind::Map(_, m) | Kind::Object(m) => {
+            if m.is_empty() {
+                return "{}".into();
+            }
+            let quoted = matches!(v.kind(), Kind::Map(..));
+            let key = |k: &str| if quoted { quote(k) } else { k.to_string() };
+            let width = m.keys().map(|k| key(k).chars().count()).max().unwrap_or(0);
+            let mut out = String::from("{\n");
+            for (k, x) in m {
+                let kk = key(k);
+                out.push_str(&format!(
+                    "{inner}{kk:<width$} = {}\n",
+                    typed_value(x, depth + 1)
+                ));
+            }
+            out.push_str(&format!("{ind}}}"));
+            out
+        }
+    }
+}
+
 /// An HCL quoted string.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

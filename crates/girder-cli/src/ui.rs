@@ -29,6 +29,11 @@ impl Ui {
         }
     }
 
+    /// Registers the text of a source that is not a file (console input) for snippets.
+    pub fn add_source(&mut self, name: &str, text: &str) {
+        self.renderer.add_source(name, text);
+    }
+
     /// Bold green text (Terraform's success lines) when colour is on.
     pub fn green(&self, s: &str) -> String {
         if self.color {
@@ -50,7 +55,7 @@ impl Ui {
     /// Prints a prompt block and reads one line from stdin (trimmed). `None` at end of input.
     pub fn ask(&mut self, question: &str, description: &str) -> Option<String> {
         let mut out = std::io::stdout().lock();
-        let _ = write!(out, "{}\n", self.bold(question));
+        let _ = writeln!(out, "{}", self.bold(question));
         for line in description.lines() {
             if line.is_empty() {
                 let _ = writeln!(out);

@@ -280,6 +280,7 @@ pub fn collect_inputs(
             out.insert(v.name.clone(), value);
         }
     }
+    crate::config::json::remap_diagnostics(&module.json_sources, &mut diags);
     (out, diags)
 }
 
@@ -432,7 +433,13 @@ fn check_validations(v: &Variable, value: &Value, diags: &mut Diagnostics) -> bo
                         Ok(m) if !m.is_sensitive() => m.as_str().unwrap_or_default().to_string(),
                         Ok(_) => "The error message is sensitive and is not shown.".to_string(),
                         Err(d) => {
-                            diags.extend(d);
+                            diags.extend(crate::config::evaluate::with_context(
+                                d,
+                                &format!(
+                                    "the error message of a validation rule of var.{}",
+                                    v.name
+                                ),
+                            ));
                             String::new()
                         }
                     };
@@ -466,7 +473,10 @@ fn check_validations(v: &Variable, value: &Value, diags: &mut Diagnostics) -> bo
             }
             Err(d) => {
                 ok = false;
-                diags.extend(d);
+                diags.extend(crate::config::evaluate::with_context(
+                    d,
+                    &format!("the condition of a validation rule of var.{}", v.name),
+                ));
             }
         }
     }

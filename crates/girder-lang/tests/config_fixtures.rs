@@ -10,7 +10,8 @@
 //!
 //! Adding a case is adding a directory and accepting its snapshot (`cargo insta review`).
 
-use girder_core::{Diagnostics, Severity};
+use girder_core::{Diagnostics, Severity, Value};
+use girder_lang::config::evaluate::RootValues;
 use girder_lang::config::{self, Config, IgnoreChanges, ModuleSource};
 use girder_lang::inputs::{collect_inputs, InputOptions, VarArg};
 use std::fmt::Write;
@@ -254,6 +255,38 @@ struct InputsSpec {
 
 /// Load + validate (+ inputs and evaluation when the case has a `girder-inputs.json`).
 fn check_dir(dir: &Path) -> (Config, Diagnostics) {
+    let (c, d, _) = check_dir_values(dir);
+    (c, d)
+}
+
+/// A value for snapshots: sensitive values are shown as `(sensitive value)`, unknown as
+/// `(known after apply)`.
+fn show(v: &Value) -> String {
+    if v.is_sensitive() {
+        return "(sensitive value)".into();
+    }
+    if !v.is_known() {
+        return "(known after apply)".into();
+    }
+    if let Some(items) = v.as_seq() {
+        return format!(
+            "[{}]",
+            items.iter().map(show).collect::<Vec<_>>().join(", ")
+        );
+    }
+    if let Some(m) = v.as_map() {
+        return format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, x)| format!("{k} = {}", show(x)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    v.to_json().map(|j| j.to_string()).unwrap_or_else(|e| e)
+}
+
+fn check_dir_values(dir: &Path) -> (Config, Diagnostics, Option<RootValues>) {
     let (cfg, mut diags) = config::load_config(dir);
     diags.extend(config::validate(&cfg));
     let spec = dir.join("girder-inputs.json");
@@ -274,11 +307,12 @@ fn check_dir(dir: &Path) -> (Config, Diagnostics) {
         let (values, d) = collect_inputs(&cfg.module, &opts);
         diags.extend(d);
         if !diags.has_errors() {
-            let (_, d) = config::evaluate::evaluate_root(&cfg, &values, "default", dir);
+            let (vals, d) = config::evaluate::evaluate_root(&cfg, &values, "default", dir);
             diags.extend(d);
+            return (cfg, diags, Some(vals));
         }
     }
-    (cfg, diags)
+    (cfg, diags, None)
 }
 
 #[test]
@@ -287,13 +321,24 @@ fn valid_fixtures_load_clean() {
     assert!(cases.len() >= 10, "at least 10 valid cases");
     let mut failures = vec![];
     for (name, dir) in &cases {
-        let (cfg, diags) = check_dir(dir);
+        let (cfg, diags, values) = check_dir_values(dir);
         if !diags.is_empty() {
             failures.push(format!("{name}:\n{}", render(dir, &diags)));
             continue;
         }
         let mut s = String::new();
         summary(&cfg, &mut s);
+        if let Some(v) = values {
+            for (k, x) in &v.variables {
+                let _ = writeln!(s, "value var.{k} = {}", show(x));
+            }
+            for (k, x) in &v.locals {
+                let _ = writeln!(s, "value local.{k} = {}", show(x));
+            }
+            for (k, x) in &v.outputs {
+                let _ = writeln!(s, "value output.{k} = {}", show(x));
+            }
+        }
         settings().bind(|| insta::assert_snapshot!(format!("valid__{name}"), s));
     }
     assert!(

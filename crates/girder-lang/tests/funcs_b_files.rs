@@ -54,6 +54,10 @@ fn tree() -> PathBuf {
     std::fs::create_dir_all(&cyc).unwrap();
     std::fs::write(cyc.join("x.txt"), "x\n").unwrap();
     std::os::unix::fs::symlink(".", cyc.join("loop")).unwrap();
+    std::fs::write(root.join("two.tpl"), "${two_errors}").unwrap();
+    std::fs::write(root.join("cond.tpl"), "%{ if false }${missing}%{ endif }ok").unwrap();
+    std::fs::write(root.join("attr.tpl"), "x\n  ${a.b}").unwrap();
+    std::fs::write(root.join("for.tpl"), "%{ for x in xs }${x}%{ endfor }${y}").unwrap();
     // "é" decomposed: `file` returns it in NFC (as cty does), the hash functions hash bytes.
     std::fs::write(root.join("nfd.txt"), "e\u{301}").unwrap();
     root
@@ -74,6 +78,9 @@ fn render(text: &str, file: &str, vars: &BTreeMap<String, Value>) -> Result<Valu
             ));
         };
         let name = &rest[i + 2..i + j];
+        if name == "two_errors" {
+            return Err(format!("{file}:1,4-6: Unsupported attribute; This object does not have an attribute named \"b\".\n{file}:1,11-16: Invalid index; The given key does not identify an element in this collection value."));
+        }
         match vars.get(name).and_then(|v| v.as_str().map(str::to_string)) {
             Some(s) => out.push_str(&s),
             None if vars.contains_key(name) => out.push('?'),
@@ -366,6 +373,12 @@ fn templatefile() {
         ("templatefile", vec![s("t/t.tpl"), vars(&[("1a", "1"), ("name", "2")])], Err("Invalid value for \"vars\" parameter: invalid template variable name \"1a\": must start with a letter, followed by zero or more letters, digits, and underscores.")),
         ("templatefile", vec![s("t/bin.dat"), vars(&[])], Err("Call to function \"templatefile\" failed: contents of t/bin.dat are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead.")),
         ("templatefile", vec![s("t/bad.tpl"), vars(&[])], Err("Call to function \"templatefile\" failed: t/bad.tpl:2,1-1: Invalid expression; Expected the start of an expression, but found an invalid expression token..")),
+        ("templatefile", vec![s("two.tpl"), vars(&[("two_errors", "")])], Err("Call to function \"templatefile\" failed: two.tpl:1,4-6: Unsupported attribute; This object does not have an attribute named \"b\"., and 1 other diagnostic(s).")),
+        // Every reference is checked before rendering, in branches not taken too.
+        ("templatefile", vec![s("cond.tpl"), vars(&[])], Err("Invalid value for \"vars\" parameter: vars map does not contain key \"missing\", referenced at cond.tpl:1,16-23.")),
+        ("templatefile", vec![s("attr.tpl"), vars(&[])], Err("Invalid value for \"vars\" parameter: vars map does not contain key \"a\", referenced at attr.tpl:2,5-6.")),
+        ("templatefile", vec![s("for.tpl"), vars(&[])], Err("Invalid value for \"vars\" parameter: vars map does not contain key \"xs\", referenced at for.tpl:1,13-15.")),
+        ("templatefile", vec![s("for.tpl"), vars(&[("xs", "")])], Err("Invalid value for \"vars\" parameter: vars map does not contain key \"y\", referenced at for.tpl:1,34-35.")),
         ("templatefile", vec![s("nope.tpl"), s("x")], Err("Invalid value for \"path\" parameter: no file exists at nope.tpl; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource.")),
     ]);
 }

@@ -219,6 +219,9 @@ const SENSITIVE: &str = "(sensitive value)";
 pub(crate) struct Renderer {
     lines: Vec<Line>,
     groups: usize,
+    /// Minimum name widths per group: Terraform aligns `=` over every non-null attribute or
+    /// key, hidden ones included.
+    min_width: Vec<(usize, usize)>,
 }
 
 /// Unchanged things hidden inside one body.
@@ -278,6 +281,10 @@ impl Renderer {
         });
     }
 
+    fn widen(&mut self, group: usize, name: &str) {
+        self.min_width.push((group, name.chars().count()));
+    }
+
     /// Appends text to the last line (`-> null`, `# forces replacement`).
     fn append_last(&mut self, s: &str) {
         if let Some(l) = self.lines.last_mut() {
@@ -288,6 +295,9 @@ impl Renderer {
     /// The formatted lines, each `SYM` padded to four columns, then four spaces per depth.
     pub(crate) fn finish(self) -> Vec<String> {
         let mut width = vec![0usize; self.groups + 1];
+        for (g, w) in &self.min_width {
+            width[*g] = width[*g].max(*w);
+        }
         for l in &self.lines {
             if let Some((g, k)) = &l.key {
                 width[*g] = width[*g].max(k.chars().count());
@@ -344,8 +354,12 @@ impl Renderer {
         for k in attrs {
             let step = Step::Key(k.clone());
             let m = marks.child(&step);
+            if present(b.get(k)).is_some() || present(a.get(k)).is_some() || m.unknown() {
+                self.widen(group, k);
+            }
             path.push(step);
             let forces = replace_paths.iter().any(|p| p == path);
+            let first_line = self.lines.len();
             let shown = self.attr(
                 group,
                 k,
@@ -355,11 +369,16 @@ impl Renderer {
                 depth,
                 whole_create,
                 whole_delete,
-                IDENTIFYING.contains(&k.as_str()) && depth == 1,
+                IDENTIFYING.contains(&k.as_str()),
             );
             path.pop();
             match shown {
-                Shown::Yes if forces => self.append_last(" # forces replacement"),
+                Shown::Yes if forces => {
+                    // On the attribute's first line, like Terraform (`~ tags = { # forces ...`).
+                    if let Some(l) = self.lines.get_mut(first_line) {
+                        l.text.push_str(" # forces replacement");
+                    }
+                }
                 Shown::Yes | Shown::Absent => {}
                 Shown::Hidden => hidden.attrs += 1,
             }
@@ -557,6 +576,8 @@ impl Renderer {
         if b.is_none() && a.is_none() && !unknown {
             return Shown::Absent;
         }
+        // Removed attributes and map elements read `-> null`; removed list elements do not.
+        let null_arrow = if key.is_some() { " -> null" } else { "" };
         let b_sens = is_true(marks.before_sensitive);
         let a_sens = is_true(marks.after_sensitive);
         // Sensitive: never the value, never its length or shape.
@@ -571,7 +592,8 @@ impl Renderer {
                     }
                     .to_string(),
                 ),
-                (Some(_), None, false) => (Sym::Delete, format!("{SENSITIVE} -> null")),
+                // Terraform prints no `-> null` after a removed sensitive value.
+                (Some(_), None, false) => (Sym::Delete, SENSITIVE.to_string()),
                 (Some(_), _, true) => (Sym::Update, SENSITIVE.to_string()),
                 (Some(x), Some(y), false) => {
                     if x == y && b_sens == a_sens && !whole_create && !whole_delete {
@@ -609,7 +631,7 @@ impl Renderer {
             }
             (Some(bv), None) => {
                 self.whole(Sym::Delete, key, bv, marks.before_only(), depth, style, "");
-                self.append_last(&format!(" -> null{trailer}"));
+                self.append_last(&format!("{null_arrow}{trailer}"));
             }
             (Some(bv), Some(av)) if bv == av && !any_true(marks.unknown) => {
                 if whole_create || whole_delete || show_unchanged {
@@ -708,6 +730,7 @@ impl Renderer {
         }
         if let Some(j) = as_json_doc(v) {
             self.push(sym, depth, key, "jsonencode(".into());
+            let opener = self.lines.len();
             self.whole(
                 sym,
                 None,
@@ -717,6 +740,12 @@ impl Renderer {
                 KeyStyle::BareIdent,
                 "",
             );
+            // Terraform prints the document's own opening bracket without a symbol.
+            if !is_scalar(&j) {
+                if let Some(l) = self.lines.get_mut(opener) {
+                    l.sym = Sym::None;
+                }
+            }
             self.push(Sym::None, depth, None, format!("){trailer}"));
             return;
         }
@@ -802,8 +831,10 @@ impl Renderer {
         for k in keys {
             let step = Step::Key(k.clone());
             let m = marks.child(&step);
+            let shown_key = fmt_key(k, style);
+            self.widen(group, &shown_key);
             let shown = self.value_change(
-                Some((group, fmt_key(k, style))),
+                Some((group, shown_key)),
                 b.get(k),
                 a.get(k),
                 m,
@@ -977,6 +1008,32 @@ pub(crate) fn output_change(
         let sym = if delete { Sym::Delete } else { Sym::Create };
         r.push(sym, 0, Some((group, name.to_string())), "null".into());
     }
+}
+
+/// Terraform-style lines for one changed value that reads better as a nested diff than as
+/// `"old" -> "new"`: a JSON document in a string (`jsonencode(...)`) or a multi-line string
+/// (heredoc). None for other values. Never called with sensitive values.
+pub(crate) fn structured_change(name: &str, before: &Value, after: &Value) -> Option<Vec<String>> {
+    let json = as_json_doc(before).is_some() && as_json_doc(after).is_some();
+    let text = multiline(before).is_some() && multiline(after).is_some();
+    if !json && !text {
+        return None;
+    }
+    let mut r = Renderer::new();
+    let g = r.new_group();
+    r.value_change(
+        Some((g, name.to_string())),
+        Some(before),
+        Some(after),
+        Marks::default(),
+        0,
+        false,
+        false,
+        false,
+        KeyStyle::Quoted,
+        "",
+    );
+    Some(r.finish())
 }
 
 /// Parses a `replace_paths` entry (`["ingress", 0, "cidr_blocks"]`).

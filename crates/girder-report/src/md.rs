@@ -1,6 +1,7 @@
 //! Small markdown and HTML helpers shared by the renderers.
 
-/// Escapes text for HTML (inside `<summary>`, `<code>`).
+/// Escapes text for HTML element content (inside `<summary>`, `<code>`); quotes stay as they
+/// are, since no output puts text inside an attribute value.
 pub(crate) fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -8,7 +9,6 @@ pub(crate) fn html(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             c => out.push(c),
         }
     }
@@ -85,6 +85,43 @@ pub(crate) fn cut(s: &str, max: usize) -> &str {
         i -= 1;
     }
     &s[..i]
+}
+
+/// Cuts a markdown block to at most `limit` bytes at a line boundary, closing an open code
+/// fence and saying how many lines were left out.
+pub(crate) fn cut_block(text: &str, limit: usize, how_to_see_all: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let budget = limit.saturating_sub(300);
+    let mut out = String::new();
+    let mut fence: Option<String> = None;
+    let mut kept = 0;
+    for l in &lines {
+        if out.len() + l.len() + 1 > budget {
+            break;
+        }
+        let t = l.trim_start();
+        if t.starts_with("```") {
+            let ticks: String = t.chars().take_while(|c| *c == '`').collect();
+            fence = match fence {
+                Some(f) if ticks.len() >= f.len() => None,
+                None => Some(ticks),
+                f => f,
+            };
+        }
+        out.push_str(l);
+        out.push('\n');
+        kept += 1;
+    }
+    if let Some(f) = fence {
+        out.push_str(&f);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\n_{} of {} lines were left out here to stay under the size limit. {how_to_see_all}_\n\n",
+        lines.len() - kept,
+        lines.len()
+    ));
+    out
 }
 
 #[cfg(test)]

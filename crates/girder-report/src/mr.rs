@@ -74,6 +74,69 @@ impl Default for MarkdownOptions {
     }
 }
 
+/// The flags of `girder show` / `girder plan` that map to [`MarkdownOptions`]:
+/// `-format=markdown` selects this renderer, `-max-size=N` sets
+/// [`MarkdownOptions::max_chars`], `-split=parts|truncate` sets [`MarkdownOptions::split`].
+/// (`-format=json` is `-json`, Terraform's JSON plan, not this module.)
+pub const MARKDOWN_FLAGS: &[&str] = &["-format", "-max-size", "-split"];
+
+/// Printed between parts when [`SplitMode::Parts`] output goes to one stream (stdout), so a
+/// script can split it (`csplit`, `awk`) and post one comment per part.
+pub const PART_SEPARATOR: &str = "<!-- girder:part-break -->";
+
+/// Joins parts for one stream: each part, then a [`PART_SEPARATOR`] line between parts.
+pub fn join_parts(parts: &[String]) -> String {
+    parts.join(&format!("\n{PART_SEPARATOR}\n"))
+}
+
+impl MarkdownOptions {
+    /// Options from the command-line values of `-max-size` and `-split` (None when absent).
+    ///
+    /// On the command line the default split is [`SplitMode::Truncate`]: output to one stream
+    /// is usually posted as one comment, which must stay under the cap. `-split=parts` gives
+    /// numbered parts separated by [`PART_SEPARATOR`] lines.
+    pub fn from_flags(
+        max_size: Option<&str>,
+        split: Option<&str>,
+    ) -> Result<MarkdownOptions, girder_core::Diagnostic> {
+        let mut o = MarkdownOptions {
+            split: SplitMode::Truncate,
+            ..MarkdownOptions::default()
+        };
+        if let Some(m) = max_size {
+            let n: usize = m.trim().parse().map_err(|_| {
+                girder_core::Diagnostic::error(
+                    "Invalid value for -max-size",
+                    format!("\"{m}\" is not a whole number of characters."),
+                )
+                .with_help(format!(
+                    "Use {GITHUB_MAX_CHARS} for a GitHub comment or {GITLAB_MAX_CHARS} for a GitLab note."
+                ))
+            })?;
+            if n == 0 {
+                return Err(girder_core::Diagnostic::error(
+                    "Invalid value for -max-size",
+                    "The size cap must be positive.",
+                )
+                .with_help(format!("Use {GITHUB_MAX_CHARS} for a GitHub comment.")));
+            }
+            o.max_chars = n;
+        }
+        match split {
+            None | Some("truncate") => {}
+            Some("parts") => o.split = SplitMode::Parts,
+            Some(other) => {
+                return Err(girder_core::Diagnostic::error(
+                    "Invalid value for -split",
+                    format!("\"{other}\" is not a split mode."),
+                )
+                .with_help("Use -split=parts (numbered parts) or -split=truncate (one document)."))
+            }
+        }
+        Ok(o)
+    }
+}
+
 /// The action of one resource change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
@@ -603,6 +666,32 @@ fn outputs_section(plan: &Value) -> Option<String> {
     Some(format!("### Changes to outputs\n\n{open}{body}\n{close}\n"))
 }
 
+/// The objects the plan's refresh found changed outside girder (`resource_drift`), listed by
+/// address: the diffs below already account for them.
+fn drift_block(plan: &Value) -> Option<String> {
+    let drift = arr(plan, "resource_drift");
+    if drift.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 50;
+    let mut s = format!(
+        "### Changed outside girder ({})\n\nThe refresh found these objects changed outside girder since the last apply; the changes below take that into account.\n\n",
+        drift.len()
+    );
+    for d in drift.iter().take(SHOWN) {
+        let what = match Action::from_actions(&d["change"]["actions"]) {
+            Action::Delete => "deleted",
+            _ => "changed",
+        };
+        s.push_str(&format!("- {} {what}\n", md::code(&self::s(d, "address"))));
+    }
+    if drift.len() > SHOWN {
+        s.push_str(&format!("- and {} more\n", drift.len() - SHOWN));
+    }
+    s.push('\n');
+    Some(s)
+}
+
 /// One line: Terraform's plan summary (`Plan: 1 to add, 2 to change, 0 to destroy.`), or
 /// `No changes. Your infrastructure matches the configuration.`; replaces, data reads and output
 /// changes, when there are any, follow in the same line (`... 1 replaced; 2 output changes.`).
@@ -764,6 +853,9 @@ pub fn render_markdown(plan_json: &Value, opts: &MarkdownOptions) -> Vec<String>
         .max(256);
 
     let mut pieces = Vec::new();
+    if let Some(d) = drift_block(plan_json) {
+        pieces.push(Piece::Block(d));
+    }
     let (danger, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = changes
         .iter()
         .partition(|c| matches!(c.action, Action::Delete | Action::Replace));
@@ -813,6 +905,18 @@ pub fn render_markdown(plan_json: &Value, opts: &MarkdownOptions) -> Vec<String>
             "No changes. Your infrastructure matches the configuration.\n".to_string(),
         ));
     }
+    // A free block (outputs, the drift list) bigger than a part is cut like a section.
+    let pieces: Vec<Piece> = pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Block(b) if b.len() > section_limit => Piece::Block(md::cut_block(
+                &b,
+                section_limit,
+                "Run `girder show` on the plan for all of them.",
+            )),
+            p => p,
+        })
+        .collect();
     let summary = summary_block(&counts);
     match opts.split {
         SplitMode::Parts => pack_parts(title, &counts, &summary, pieces, max, head_reserve),
@@ -978,7 +1082,7 @@ fn pack_truncated(
             note.push_str(".\n");
         }
         if blocks_left_out > 0 {
-            note.push_str("The output changes were left out too.\n");
+            note.push_str("The output changes (or the list of objects changed outside girder) were left out too.\n");
         }
         note.push_str("Run `girder show` on the plan file for the whole plan.\n");
         doc.push_str(&note);

@@ -119,6 +119,17 @@ fn addresses(plan: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// How many times each address is rendered as a section summary.
+fn rendered(all: &str) -> std::collections::HashMap<String, usize> {
+    let mut m = std::collections::HashMap::new();
+    for piece in all.split("<summary><code>").skip(1) {
+        if let Some(end) = piece.find("</code>") {
+            *m.entry(piece[..end].to_string()).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
 fn check_case(dir: &Path) {
     let name = dir.file_name().unwrap().to_string_lossy().to_string();
     let plan = load_plan(dir);
@@ -160,9 +171,9 @@ fn check_case(dir: &Path) {
     }
     // Every resource is rendered exactly once, or named in the left-out note.
     let all = parts.join("\n");
+    let seen = rendered(&all);
     for a in addresses(&plan) {
-        let summary = format!("<summary><code>{}</code>", a.replace('"', "&quot;"));
-        let n = all.matches(&summary).count();
+        let n = seen.get(&a).copied().unwrap_or(0);
         if n == 0 {
             assert!(
                 all.contains("left out"),
@@ -246,12 +257,11 @@ fn five_thousand_resources_split_under_github_cap() {
         assert!(p.len() < 65_536, "a part is {} bytes", p.len());
     }
     let all = parts.join("\n");
-    for a in addresses(&plan) {
-        assert_eq!(
-            all.matches(&format!("<summary><code>{a}</code>")).count(),
-            1,
-            "{a}"
-        );
+    let seen = rendered(&all);
+    let want = addresses(&plan);
+    assert_eq!(want.len(), 5_000);
+    for a in want {
+        assert_eq!(seen.get(&a), Some(&1), "{a}");
     }
     // Replaces come first, under the warning, before any other section.
     let first_warning = all.find(":warning: Destroyed or replaced").unwrap();
@@ -383,14 +393,38 @@ output "tags" {{ value = {{ Env = "{cidr}" }} }}
 "#
         )
     };
+    // Renders a saved plan both ways: (our markdown, Terraform's outputs section).
+    let both = |file: &str| -> (Value, String, Vec<String>) {
+        let plan: Value = serde_json::from_slice(&run(&["show", "-json", file]).stdout).unwrap();
+        let human = String::from_utf8(run(&["show", "-no-color", file]).stdout).unwrap();
+        let md = mr::render_markdown(&plan, &MarkdownOptions::default()).join("\n");
+        (plan, md, terraform_outputs_section(&human))
+    };
+    let ours_of = |md: &str| -> Vec<String> {
+        md.split("### Changes to outputs\n\n```diff\n")
+            .nth(1)
+            .unwrap_or_default()
+            .split("\n```")
+            .next()
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
     std::fs::write(dir.join("main.tf"), config("10.0.0.0/16", "zq-secret-one")).unwrap();
     run(&["init", "-input=false", "-no-color"]);
+    // First plan: every output created.
+    run(&["plan", "-out=p0.bin", "-input=false", "-no-color"]);
+    let (_, md0, theirs0) = both("p0.bin");
+    assert!(!md0.contains("zq-secret"), "{md0}");
+    assert!(theirs0.len() >= 6, "{theirs0:?}");
+    assert_eq!(ours_of(&md0), theirs0, "create:\n{md0}");
     run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     std::fs::write(dir.join("main.tf"), config("10.1.0.0/16", "zq-secret-two")).unwrap();
     run(&["plan", "-out=p.bin", "-input=false", "-no-color"]);
     let json_out = run(&["show", "-json", "p.bin"]);
+    let human = String::from_utf8(run(&["show", "-no-color", "p.bin"]).stdout).unwrap();
     let plan: Value = serde_json::from_slice(&json_out.stdout).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     mr::check_plan(&plan).unwrap();
     assert_eq!(plan["terraform_version"], "1.0.3");
     let md = mr::render_markdown(&plan, &MarkdownOptions::default()).join("\n");
@@ -405,4 +439,118 @@ output "tags" {{ value = {{ Env = "{cidr}" }} }}
         mr::render_text_summary(&plan),
         "No resource changes. 4 output changes."
     );
+    // Differential: the output diff lines equal Terraform's own, with the action symbol moved to
+    // the first column.
+    let theirs = terraform_outputs_section(&human);
+    assert!(theirs.len() >= 8, "no outputs section in:\n{human}");
+    let ours: Vec<&str> = md
+        .split("### Changes to outputs\n\n```diff\n")
+        .nth(1)
+        .unwrap()
+        .split("\n```")
+        .next()
+        .unwrap()
+        .lines()
+        .collect();
+    assert_eq!(
+        ours,
+        theirs,
+        "ours:\n{}\n\nTerraform's:\n{human}",
+        ours.join("\n")
+    );
+    // Destroy plan: every output removed.
+    run(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "p.bin",
+    ]);
+    run(&[
+        "plan",
+        "-destroy",
+        "-out=p3.bin",
+        "-input=false",
+        "-no-color",
+    ]);
+    let (plan3, md3, theirs3) = both("p3.bin");
+    assert!(!md3.contains("zq-secret"), "{md3}");
+    assert_eq!(ours_of(&md3), theirs3, "destroy:\n{md3}");
+    assert_eq!(mr::counts(&plan3).outputs, 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The lines of Terraform's "Changes to Outputs:" section, in our layout: the symbol padded to
+/// four columns, then four spaces per level.
+fn terraform_outputs_section(human: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in human.lines() {
+        if line.starts_with("Changes to Outputs:") {
+            inside = true;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if line.trim().is_empty() {
+            break;
+        }
+        let trimmed = line.trim_start();
+        // Terraform 1.0.3 warns about sensitivity changes in comments we do not print.
+        if trimmed.starts_with("# Warning:") || trimmed.starts_with("# display in UI output") {
+            continue;
+        }
+        let n = line.len() - trimmed.len();
+        let sym = ["~ ", "+ ", "- "].iter().find(|p| trimmed.starts_with(**p));
+        match sym {
+            Some(p) => {
+                let depth = n.saturating_sub(2) / 4;
+                out.push(format!(
+                    "{:<4}{}{}",
+                    p.trim(),
+                    "    ".repeat(depth),
+                    &trimmed[2..]
+                ));
+            }
+            None => {
+                let depth = n.saturating_sub(4) / 4;
+                out.push(format!("    {}{}", "    ".repeat(depth), trimmed));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn thousands_of_outputs_stay_under_cap() {
+    let mut outputs = serde_json::Map::new();
+    for i in 0..3_000 {
+        outputs.insert(
+            format!("out_{i}"),
+            json!({"actions": ["create"], "before": null, "after": format!("value-{i}"),
+                   "after_unknown": false, "before_sensitive": false, "after_sensitive": false}),
+        );
+    }
+    let plan = json!({"format_version": "0.2", "output_changes": outputs});
+    for split in [SplitMode::Parts, SplitMode::Truncate] {
+        for max in [5_000, 65_536] {
+            let parts = mr::render_markdown(
+                &plan,
+                &MarkdownOptions {
+                    max_chars: max,
+                    split,
+                    ..MarkdownOptions::default()
+                },
+            );
+            for p in &parts {
+                assert!(p.len() <= max, "{split:?} {max}: {}", p.len());
+                assert_eq!(p.lines().filter(|l| l.starts_with("```")).count() % 2, 0);
+            }
+            assert!(
+                parts.join("").contains("lines were left out"),
+                "{split:?} {max}"
+            );
+        }
+    }
 }

@@ -97,6 +97,21 @@ impl Scope<'_> {
     }
 }
 
+/// Gives evaluation errors without a help line one that names what was being evaluated (as
+/// Terraform's "with local.x" line does).
+pub(crate) fn with_context(d: Diagnostics, what: &str) -> Diagnostics {
+    d.into_iter()
+        .map(|mut x| {
+            if x.help.is_none() {
+                x.help = Some(format!(
+                    "While evaluating {what}; correct the expression or the values it uses."
+                ));
+            }
+            x
+        })
+        .collect()
+}
+
 /// The final value of each declared variable: the given input (already converted), else the
 /// default, else an unknown of the variable's type. Sensitive variables are marked.
 pub fn variable_values(
@@ -200,11 +215,11 @@ pub fn evaluate_root(
                 functions: functions.clone(),
                 base_dir: base_dir.to_path_buf(),
             };
-            let ctx = scope.context_from_refs(&local_refs[i]);
+            let ctx = scope.context_from_refs(&std::mem::take(&mut local_refs[i]));
             match eval(&l.expr, &ctx) {
                 Ok(v) => v,
                 Err(d) => {
-                    diags.extend(d);
+                    diags.extend(with_context(d, &format!("local.{}", l.name)));
                     Value::unknown_dynamic()
                 }
             }
@@ -266,7 +281,7 @@ pub fn evaluate_root(
         let v = match eval(e, &ctx) {
             Ok(v) => v,
             Err(d) => {
-                diags.extend(d);
+                diags.extend(with_context(d, &format!("output.{}", o.name)));
                 continue;
             }
         };
@@ -302,6 +317,7 @@ pub fn evaluate_root(
         let v = if o.sensitive { v.mark_sensitive() } else { v };
         outputs.insert(o.name.clone(), v);
     }
+    super::json::remap_diagnostics(&m.json_sources, &mut diags);
     (
         RootValues {
             variables,

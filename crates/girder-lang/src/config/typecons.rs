@@ -33,10 +33,10 @@ fn tc(e: &Expression) -> Result<Type, TypeErr> {
             "number" => Ok(Type::Number),
             "bool" => Ok(Type::Bool),
             "any" => Ok(Type::Dynamic),
-            k @ ("list" | "map" | "set") => Err(bad(
-                e,
-                format!("The {k} type constructor requires one argument specifying the element type."),
-            )),
+            // Terraform 1.0 still accepts the bare legacy keywords: list = list(any), ...
+            "list" => Ok(Type::list(Type::Dynamic)),
+            "map" => Ok(Type::map(Type::Dynamic)),
+            "set" => Ok(Type::set(Type::Dynamic)),
             "object" => Err(bad(
                 e,
                 "The object type constructor requires one argument specifying the attribute types as a map.",
@@ -149,7 +149,10 @@ mod tests {
         assert!(parse_type_constraint("strin")
             .unwrap_err()
             .contains("\"strin\""));
-        assert!(parse_type_constraint("list").is_err());
+        assert_eq!(
+            parse_type_constraint("list").unwrap(),
+            Type::list(Type::Dynamic)
+        );
         assert!(parse_type_constraint("\"string\"")
             .unwrap_err()
             .contains("quotes"));

@@ -144,6 +144,7 @@ pub fn validate(config: &Config) -> Diagnostics {
     let funcs = FunctionTable::builtin();
     let mut d = Diagnostics::new();
     validate_tree(config, &funcs, &mut d);
+    config.remap_json_spans(&mut d);
     d
 }
 
@@ -629,14 +630,19 @@ impl Checker<'_> {
                     }
                 }
                 if !self.var_names.contains(n.as_str()) {
-                    let mut help =
-                        format!("Declare it with variable \"{n}\" {{}} or correct the name.");
-                    if let Some(s) = suggest(n, m.variables.iter().map(|v| v.name.as_str())) {
-                        help = format!("Did you mean var.{s}?");
-                    }
+                    let (detail, help) = match suggest(n, m.variables.iter().map(|v| v.name.as_str())) {
+                        Some(s) => (
+                            format!("An input variable with the name \"{n}\" has not been declared. Did you mean \"{s}\"?"),
+                            format!("Correct the reference to var.{s}, or declare variable \"{n}\" {{}}."),
+                        ),
+                        None => (
+                            format!("An input variable with the name \"{n}\" has not been declared. This variable can be declared with a variable \"{n}\" {{}} block."),
+                            format!("Declare it with variable \"{n}\" {{}} or correct the name."),
+                        ),
+                    };
                     self.d.push(err(
                         "Reference to undeclared input variable",
-                        format!("An input variable with the name \"{n}\" has not been declared. This variable can be declared with a variable \"{n}\" {{}} block."),
+                        detail,
                         span,
                         help,
                     ));
@@ -646,15 +652,19 @@ impl Checker<'_> {
             }
             Subject::Local(n) => {
                 if !self.local_names.contains(n.as_str()) {
-                    let mut help = format!(
-                        "Define it in a locals block (locals {{ {n} = ... }}) or correct the name."
-                    );
-                    if let Some(s) = suggest(n, m.locals.iter().map(|v| v.name.as_str())) {
-                        help = format!("Did you mean local.{s}?");
-                    }
+                    let (detail, help) = match suggest(n, m.locals.iter().map(|v| v.name.as_str())) {
+                        Some(s) => (
+                            format!("A local value with the name \"{n}\" has not been declared. Did you mean \"{s}\"?"),
+                            format!("Correct the reference to local.{s}, or define {n} in a locals block."),
+                        ),
+                        None => (
+                            format!("A local value with the name \"{n}\" has not been declared."),
+                            format!("Define it in a locals block (locals {{ {n} = ... }}) or correct the name."),
+                        ),
+                    };
                     self.d.push(err(
                         "Reference to undeclared local value",
-                        format!("A local value with the name \"{n}\" has not been declared."),
+                        detail,
                         span,
                         help,
                     ));

@@ -88,7 +88,7 @@ pub enum BinOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
     /// A literal: `null`, `true`, `1.5`, `"plain string"`.
-    Literal(Value),
+    Literal(Box<Value>),
     /// A string template with interpolations or directives.
     Template(Box<[TPart]>),
     /// A template that is exactly one interpolation (`"${x}"`): its value passes through

@@ -75,8 +75,10 @@ impl<'a> Lowerer<'a> {
     fn expr(&self, e: &Expression) -> Node {
         let r = e.span();
         match e {
-            Expression::Null(_) => self.node(NodeKind::Literal(Value::null_dynamic()), r),
-            Expression::Bool(b) => self.node(NodeKind::Literal(Value::bool(*b.value())), r),
+            Expression::Null(_) => self.node(NodeKind::Literal(Box::new(Value::null_dynamic())), r),
+            Expression::Bool(b) => {
+                self.node(NodeKind::Literal(Box::new(Value::bool(*b.value()))), r)
+            }
             Expression::Number(n) => {
                 let num = r
                     .clone()
@@ -99,11 +101,12 @@ impl<'a> Lowerer<'a> {
                         }
                     })
                     .unwrap_or_else(Number::zero);
-                self.node(NodeKind::Literal(Value::number(num)), r)
+                self.node(NodeKind::Literal(Box::new(Value::number(num))), r)
             }
-            Expression::String(s) => {
-                self.node(NodeKind::Literal(Value::string(s.value().as_str())), r)
-            }
+            Expression::String(s) => self.node(
+                NodeKind::Literal(Box::new(Value::string(s.value().as_str()))),
+                r,
+            ),
             Expression::Array(a) => {
                 let items: Vec<Node> = a.iter().map(|x| self.expr(x)).collect();
                 self.node(NodeKind::Tuple(items.into()), r)
@@ -297,12 +300,12 @@ impl<'a> Lowerer<'a> {
         let mut parts = build(&mut it);
         parts.retain(|p| !matches!(p, TPart::Lit(s) if s.is_empty()));
         match parts.len() {
-            0 => self.node(NodeKind::Literal(Value::string("")), r),
+            0 => self.node(NodeKind::Literal(Box::new(Value::string(""))), r),
             1 => match parts.pop() {
-                Some(TPart::Lit(s)) => self.node(NodeKind::Literal(Value::string(s)), r),
+                Some(TPart::Lit(s)) => self.node(NodeKind::Literal(Box::new(Value::string(s))), r),
                 Some(TPart::Interp(n)) => self.node(NodeKind::TemplateWrap(Box::new(n)), r),
                 Some(p) => self.node(NodeKind::Template(vec![p].into()), r),
-                None => self.node(NodeKind::Literal(Value::string("")), r),
+                None => self.node(NodeKind::Literal(Box::new(Value::string(""))), r),
             },
             _ => self.node(NodeKind::Template(parts.into()), r),
         }

@@ -40,7 +40,7 @@ impl EvalContext {
     pub fn new(base_dir: impl Into<PathBuf>) -> EvalContext {
         EvalContext {
             variables: HashMap::new(),
-            functions: Arc::new(FunctionTable::builtin()),
+            functions: builtin_functions(),
             base_dir: base_dir.into(),
         }
     }
@@ -48,6 +48,14 @@ impl EvalContext {
     pub fn set(&mut self, name: impl Into<String>, v: Value) {
         self.variables.insert(name.into(), v);
     }
+}
+
+/// Terraform's functions, built once per process.
+pub fn builtin_functions() -> Arc<FunctionTable> {
+    static TABLE: std::sync::OnceLock<Arc<FunctionTable>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| Arc::new(FunctionTable::builtin()))
+        .clone()
 }
 
 /// Evaluates an expression. Errors are diagnostics pointing at the offending subexpression.

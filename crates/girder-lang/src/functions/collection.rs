@@ -12,13 +12,14 @@ use super::numeric::to_int;
 use super::{FuncError, Function, Param};
 use crate::fixed_return;
 use girder_core::value::Kind;
-use girder_core::{Number, Type, Value};
+use girder_core::{Marks, Number, Type, Value};
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
 
-/// The conversion rules the functions use (cty's `convert` package).
+/// The conversion rules the functions use: cty's `convert` package in full (the evaluator's
+/// `eval::conv`; girder-core's `convert` is interim).
 pub(super) mod cty {
-    pub(crate) use girder_core::convert::{convert, unify};
+    pub(crate) use crate::eval::conv::{convert, unify};
 }
 use cty::{convert, unify};
 
@@ -33,6 +34,30 @@ pub(super) fn param_conv(v: &Value, ty: &Type, i: usize, pname: &str) -> Result<
     }
     convert(v, ty)
         .map_err(|e| FuncError::arg(i, format!("Invalid value for \"{pname}\" parameter: {e}.")))
+}
+
+/// Removes the top-level marks of each argument (cty's `Unmark` for parameters with
+/// `AllowMarked`): nested marks stay where they are, the union goes on the result.
+fn shallow_unmark(args: &[Value]) -> (Vec<Value>, Marks) {
+    let mut marks = Marks::NONE;
+    let plain = args
+        .iter()
+        .map(|a| {
+            let (v, m) = a.clone().unmark();
+            marks = marks.union(m);
+            v
+        })
+        .collect();
+    (plain, marks)
+}
+
+/// Runs `f` on the arguments without their top-level marks and marks its result with them.
+fn with_shallow_marks(
+    args: &[Value],
+    f: fn(&[Value]) -> Result<Value, FuncError>,
+) -> Result<Value, FuncError> {
+    let (plain, marks) = shallow_unmark(args);
+    f(&plain).map(|v| v.with_marks(marks))
 }
 
 /// Elements of a known list, set or tuple.
@@ -187,6 +212,10 @@ fn bools(args: &[Value], all: bool) -> Result<Value, FuncError> {
 }
 
 fn coalesce(args: &[Value]) -> Result<Value, FuncError> {
+    if args.is_empty() {
+        // cty's unification of no types fails.
+        return Err(FuncError::new("all arguments must have the same type"));
+    }
     let tys: Vec<Type> = args.iter().map(Value::ty).collect();
     let Some(rt) = unify_known(&tys) else {
         return Err(FuncError::new("all arguments must have the same type"));
@@ -261,7 +290,10 @@ fn contains(args: &[Value]) -> Result<Value, FuncError> {
 fn flatten_into(v: &Value, out: &mut Vec<Value>) {
     for x in seq(v) {
         if is_seq_type(&x.ty()) && x.is_known() && !x.is_null() {
-            flatten_into(x, out);
+            let (inner, m) = x.clone().unmark();
+            let mut items = Vec::new();
+            flatten_into(&inner, &mut items);
+            out.extend(items.into_iter().map(|i| i.with_marks(m)));
         } else {
             out.push(x.clone());
         }
@@ -647,6 +679,125 @@ fn elem_type_of(t: &Type) -> Type {
     t.element_type().cloned().unwrap_or(Type::Dynamic)
 }
 
+// ----- result types for unknown results (cty's Type functions) -----
+
+/// The element type of a list, set or tuple type (tuples unify; `Dynamic` if unknown).
+fn seq_elem(t: &Type) -> Type {
+    match t {
+        Type::List(e) | Type::Set(e) => (**e).clone(),
+        Type::Tuple(ts) => unify_known(ts).unwrap_or(Type::Dynamic),
+        _ => Type::Dynamic,
+    }
+}
+
+fn rt_chunklist(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Dynamic => Type::Dynamic,
+        other => Type::list(Type::list(seq_elem(other))),
+    })
+}
+fn rt_list_of_elem(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Dynamic => Type::Dynamic,
+        other => Type::list(seq_elem(other)),
+    })
+}
+fn rt_element(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::List(e) => (**e).clone(),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_keys(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Map(_) => Type::list(Type::String),
+        Type::Object(o) => Type::Tuple(vec![Type::String; o.attrs.len()]),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_values(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Map(e) => Type::list((**e).clone()),
+        Type::Object(o) => Type::Tuple(o.attrs.values().cloned().collect()),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_lookup(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::Map(e) => (**e).clone(),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_concat(t: &[Type]) -> Result<Type, FuncError> {
+    if t.iter().all(|x| matches!(x, Type::List(_))) && !t.is_empty() {
+        let es: Vec<Type> = t.iter().map(seq_elem).collect();
+        if let Some(e) = unify_known(&es) {
+            return Ok(Type::list(e));
+        }
+    }
+    if t.iter().all(|x| matches!(x, Type::Tuple(_))) {
+        return Ok(Type::Tuple(
+            t.iter()
+                .flat_map(|x| match x {
+                    Type::Tuple(ts) => ts.clone(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+        ));
+    }
+    Ok(Type::Dynamic)
+}
+fn rt_merge(t: &[Type]) -> Result<Type, FuncError> {
+    if !t.is_empty() && t.iter().all(|x| matches!(x, Type::Map(_))) {
+        let es: Vec<Type> = t.iter().filter_map(|x| x.element_type().cloned()).collect();
+        if let Some(e) = unify_known(&es) {
+            return Ok(Type::map(e));
+        }
+    }
+    if t.iter().all(|x| matches!(x, Type::Object(_))) {
+        let mut attrs = BTreeMap::new();
+        for x in t {
+            if let Type::Object(o) = x {
+                for (k, v) in &o.attrs {
+                    attrs.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        return Ok(Type::object(attrs));
+    }
+    Ok(Type::Dynamic)
+}
+fn rt_one(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::List(e) | Type::Set(e) => (**e).clone(),
+        Type::Tuple(ts) if ts.len() == 1 => ts[0].clone(),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_reverse(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::List(e) | Type::Set(e) => Type::list((**e).clone()),
+        Type::Tuple(ts) => Type::Tuple(ts.iter().rev().cloned().collect()),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_slice(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[0] {
+        Type::List(e) => Type::list((**e).clone()),
+        _ => Type::Dynamic,
+    })
+}
+fn rt_set(t: &[Type]) -> Result<Type, FuncError> {
+    let es: Vec<Type> = t.iter().map(seq_elem).collect();
+    Ok(Type::set(unify_known(&es).unwrap_or(Type::Dynamic)))
+}
+fn rt_zipmap(t: &[Type]) -> Result<Type, FuncError> {
+    Ok(match &t[1] {
+        Type::List(e) => Type::map((**e).clone()),
+        _ => Type::Dynamic,
+    })
+}
+
 pub(crate) fn functions() -> Vec<Function> {
     vec![
         removed("list", "list"),
@@ -685,29 +836,32 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "chunklist",
             params: vec![
-                Param::new("list", Type::Dynamic),
+                Param::new("list", Type::Dynamic).marked(),
                 Param::new("size", Type::Number),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
-                let list = to_seq_any(&a[0], 0, "list", false)?;
-                let a = [list, a[1].clone()];
-                let size = int_of(&a[1])?;
-                if size < 0 {
-                    return Err(FuncError::new("the size argument must be positive"));
-                }
-                let et = elem_type_of(&a[0].ty());
-                let items = seq(&a[0]);
-                let chunks: Vec<Value> = if size == 0 {
-                    vec![a[0].clone()]
-                } else {
-                    items
-                        .chunks(size as usize)
-                        .map(|c| Value::list(et.clone(), c.to_vec()))
-                        .collect()
-                };
-                Ok(Value::list(Type::list(et), chunks))
+            return_type: rt_chunklist,
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    let list = to_seq_any(&a[0], 0, "list", false)?;
+                    let a = [list, a[1].clone()];
+                    let size = to_int(a[1].as_number().expect("number"))
+                        .map_err(|m| FuncError::new(format!("invalid size: {m}")))?;
+                    if size < 0 {
+                        return Err(FuncError::new("the size argument must be positive"));
+                    }
+                    let et = elem_type_of(&a[0].ty());
+                    let items = seq(&a[0]);
+                    let chunks: Vec<Value> = if size == 0 {
+                        vec![a[0].clone()]
+                    } else {
+                        items
+                            .chunks(size as usize)
+                            .map(|c| Value::list(et.clone(), c.to_vec()))
+                            .collect()
+                    };
+                    Ok(Value::list(Type::list(et), chunks))
+                })
             },
         },
         Function {
@@ -764,9 +918,9 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "concat",
             params: vec![],
-            variadic: Some(Param::new("seqs", Type::Dynamic)),
-            return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| concat(a),
+            variadic: Some(Param::new("seqs", Type::Dynamic).marked()),
+            return_type: rt_concat,
+            imp: |a0, _| with_shallow_marks(a0, concat),
         },
         Function {
             name: "contains",
@@ -782,7 +936,7 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "distinct",
             params: vec![Param::new("list", Type::Dynamic)],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_list_of_elem,
             imp: |a, _| {
                 let a = [to_seq_any(&a[0], 0, "list", false)?];
                 let mut out: Vec<Value> = Vec::new();
@@ -797,50 +951,53 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "element",
             params: vec![
-                Param::new("list", Type::Dynamic),
+                Param::new("list", Type::Dynamic).marked(),
                 Param::new("index", Type::Number),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
-                if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
-                    return Err(FuncError::arg(
-                        0,
-                        "Invalid value for \"list\" parameter: cannot read elements from set \
-                         of values.",
-                    ));
-                }
-                let items = seq(&a[0]);
-                let i = int_of(&a[1])?;
-                if items.is_empty() {
-                    return Err(FuncError::new(
-                        "cannot use element function with an empty list",
-                    ));
-                }
-                if i < 0 {
-                    return Err(FuncError::new(
-                        "cannot use element function with a negative index",
-                    ));
-                }
-                Ok(items[(i as usize) % items.len()].clone())
+            return_type: rt_element,
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
+                        return Err(FuncError::new(format!(
+                            "cannot read elements from {}",
+                            a[0].ty().friendly_name()
+                        )));
+                    }
+                    let items = seq(&a[0]);
+                    let i = int_of(&a[1])?;
+                    if items.is_empty() {
+                        return Err(FuncError::new(
+                            "cannot use element function with an empty list",
+                        ));
+                    }
+                    if i < 0 {
+                        return Err(FuncError::new(
+                            "cannot use element function with a negative index",
+                        ));
+                    }
+                    Ok(items[(i as usize) % items.len()].clone())
+                })
             },
         },
         Function {
             name: "flatten",
-            params: vec![Param::new("list", Type::Dynamic)],
+            params: vec![Param::new("list", Type::Dynamic).marked()],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
-                if !is_seq_type(&a[0].ty()) {
-                    return Err(FuncError::arg(
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    if !is_seq_type(&a[0].ty()) {
+                        return Err(FuncError::arg(
                         0,
                         "Invalid value for \"list\" parameter: can only flatten lists, sets and \
                          tuples.",
                     ));
-                }
-                let mut out = Vec::new();
-                flatten_into(&a[0], &mut out);
-                Ok(Value::tuple(out))
+                    }
+                    let mut out = Vec::new();
+                    flatten_into(&a[0], &mut out);
+                    Ok(Value::tuple(out))
+                })
             },
         },
         Function {
@@ -860,11 +1017,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     ));
                 }
                 for (i, x) in seq(&a[0]).iter().enumerate() {
-                    let matches = match convert(&a[1], &x.ty()) {
-                        Ok(v) => v.raw_equal(x),
-                        Err(_) => false,
-                    };
-                    if matches {
+                    if a[1].raw_equal(x) {
                         return Ok(Value::int(i as i64));
                     }
                 }
@@ -875,7 +1028,7 @@ pub(crate) fn functions() -> Vec<Function> {
             name: "keys",
             params: vec![Param::new("inputMap", Type::Dynamic)],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_keys,
             imp: |a, _| {
                 let Some(m) = a[0].as_map() else {
                     return Err(FuncError::arg(
@@ -893,21 +1046,21 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "values",
-            params: vec![Param::new("mapping", Type::Dynamic)],
+            params: vec![Param::new("mapping", Type::Dynamic).marked()],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
-                let Some(m) = a[0].as_map() else {
-                    return Err(FuncError::arg(
-                        0,
-                        "Invalid value for \"mapping\" parameter: values() requires a map as \
-                         the first argument.",
-                    ));
-                };
-                let vs: Vec<Value> = m.values().cloned().collect();
-                Ok(match a[0].ty() {
-                    Type::Map(t) => Value::list(*t, vs),
-                    _ => Value::tuple(vs),
+            return_type: rt_values,
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    let Some(m) = a[0].as_map() else {
+                        return Err(FuncError::new(
+                            "values() requires a map as the first argument",
+                        ));
+                    };
+                    let vs: Vec<Value> = m.values().cloned().collect();
+                    Ok(match a[0].ty() {
+                        Type::Map(t) => Value::list(*t, vs),
+                        _ => Value::tuple(vs),
+                    })
                 })
             },
         },
@@ -918,7 +1071,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("key", Type::String),
             ],
             variadic: Some(Param::new("default", Type::Dynamic)),
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_lookup,
             imp: |a, _| {
                 if a.len() > 3 {
                     return Err(FuncError::new("lookup() takes two arguments, got more"));
@@ -934,7 +1087,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("searchset", Type::Dynamic),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_list_of_elem,
             imp: |a, _| {
                 let a = [
                     to_seq_any(&a[0], 0, "values", false)?,
@@ -950,13 +1103,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     .iter()
                     .map(|s| convert(s, &kt))
                     .collect::<Result<_, _>>()
-                    .map_err(|_| {
-                        FuncError::arg(
-                            2,
-                            "Invalid value for \"searchset\" parameter: keys and searchset \
-                             must be of the same type.",
-                        )
-                    })?;
+                    .map_err(|_| FuncError::new("keys and searchset must be of the same type"))?;
                 let out: Vec<Value> = vals
                     .iter()
                     .zip(keys)
@@ -969,15 +1116,15 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "merge",
             params: vec![],
-            variadic: Some(Param::new("maps", Type::Dynamic).nullable()),
-            return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| merge(a),
+            variadic: Some(Param::new("maps", Type::Dynamic).marked().nullable()),
+            return_type: rt_merge,
+            imp: |a0, _| with_shallow_marks(a0, merge),
         },
         Function {
             name: "one",
             params: vec![Param::new("list", Type::Dynamic)],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
+            return_type: rt_one,
             imp: |a, _| {
                 let ty = a[0].ty();
                 if !is_seq_type(&ty) {
@@ -1008,35 +1155,33 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "reverse",
-            params: vec![Param::new("list", Type::Dynamic)],
+            params: vec![Param::new("list", Type::Dynamic).marked()],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
-                let mut items = seq(&a[0]).to_vec();
-                items.reverse();
-                match a[0].ty() {
-                    Type::List(t) | Type::Set(t) => Ok(Value::list(*t, items)),
-                    Type::Tuple(_) => Ok(Value::tuple(items)),
-                    _ => Err(FuncError::arg(
-                        0,
-                        "Invalid value for \"list\" parameter: can only reverse list or tuple \
-                         values.",
-                    )),
-                }
+            return_type: rt_reverse,
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    let mut items = seq(&a[0]).to_vec();
+                    items.reverse();
+                    match a[0].ty() {
+                        Type::List(t) | Type::Set(t) => Ok(Value::list(*t, items)),
+                        Type::Tuple(_) => Ok(Value::tuple(items)),
+                        other => Err(FuncError::arg(0, format!("Invalid value for \"list\" parameter: can only reverse list or tuple values, not {}.", other.friendly_name()))),
+                    }
+                })
             },
         },
         Function {
             name: "setunion",
             params: vec![Param::new("first_set", Type::Dynamic)],
             variadic: Some(Param::new("other_sets", Type::Dynamic)),
-            return_type: fixed_return!(Type::set(Type::Dynamic)),
+            return_type: rt_set,
             imp: |a, _| set_op(a, "union"),
         },
         Function {
             name: "setintersection",
             params: vec![Param::new("first_set", Type::Dynamic)],
             variadic: Some(Param::new("other_sets", Type::Dynamic)),
-            return_type: fixed_return!(Type::set(Type::Dynamic)),
+            return_type: rt_set,
             imp: |a, _| set_op(a, "intersection"),
         },
         Function {
@@ -1046,7 +1191,7 @@ pub(crate) fn functions() -> Vec<Function> {
                 Param::new("b", Type::Dynamic),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::set(Type::Dynamic)),
+            return_type: rt_set,
             imp: |a, _| set_op(a, "subtract"),
         },
         Function {
@@ -1059,20 +1204,22 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "slice",
             params: vec![
-                Param::new("list", Type::Dynamic),
+                Param::new("list", Type::Dynamic).marked(),
                 Param::new("start_index", Type::Number),
                 Param::new("end_index", Type::Number),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
-                if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
-                    return Err(FuncError::arg(
-                        0,
-                        "Invalid value for \"list\" parameter: must be a list or tuple value.",
-                    ));
-                }
-                slice(a)
+            return_type: rt_slice,
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
+                        return Err(FuncError::arg(
+                            0,
+                            "Invalid value for \"list\" parameter: must be a list or tuple value.",
+                        ));
+                    }
+                    slice(a)
+                })
             },
         },
         Function {
@@ -1118,24 +1265,47 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "transpose",
-            params: vec![Param::new("values", Type::map(Type::list(Type::String)))],
+            params: vec![Param::new("values", Type::Dynamic)],
             variadic: None,
             return_type: fixed_return!(Type::map(Type::list(Type::String))),
-            imp: |a, _| transpose(a),
+            imp: |a, _| {
+                let want = Type::map(Type::list(Type::String));
+                // An object converts attribute by attribute (its tuples may differ in length).
+                let arg = match (a[0].kind(), a[0].as_map()) {
+                    (Kind::Object(_), Some(m)) => {
+                        let mut out = BTreeMap::new();
+                        for (k, v) in m {
+                            let l = convert(v, &Type::list(Type::String)).map_err(|_| {
+                                FuncError::arg(
+                                    0,
+                                    "Invalid value for \"values\" parameter: map of list of \
+                                     string required.",
+                                )
+                            })?;
+                            out.insert(k.clone(), l);
+                        }
+                        Value::map(Type::list(Type::String), out)
+                    }
+                    _ => param_conv(&a[0], &want, 0, "values")?,
+                };
+                transpose(&[arg])
+            },
         },
         Function {
             name: "zipmap",
             params: vec![
-                Param::new("keys", Type::Dynamic),
-                Param::new("values", Type::Dynamic),
+                Param::new("keys", Type::Dynamic).marked(),
+                Param::new("values", Type::Dynamic).marked(),
             ],
             variadic: None,
-            return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
-                zipmap(&[
-                    param_conv(&a[0], &Type::list(Type::String), 0, "keys")?,
-                    a[1].clone(),
-                ])
+            return_type: rt_zipmap,
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    zipmap(&[
+                        param_conv(&a[0], &Type::list(Type::String), 0, "keys")?,
+                        a[1].clone(),
+                    ])
+                })
             },
         },
     ]
@@ -1479,6 +1649,7 @@ mod tests {
                 vec![nlist(&["1"]), n("-1")],
                 "the size argument must be positive",
             ),
+            ("coalesce", vec![], "all arguments must have the same type"),
             (
                 "coalesce",
                 vec![Value::null_dynamic(), st("")],
@@ -1595,6 +1766,77 @@ mod tests {
         for (f, args, want) in cases {
             assert_eq!(call_err(f, &args).message, want, "{f}({args:?})");
         }
+    }
+
+    #[test]
+    fn unknown_results_have_ctys_types() {
+        let u = |t: Type| Value::unknown(t);
+        let cases: Vec<(&str, Vec<Value>, Type)> = vec![
+            (
+                "keys",
+                vec![u(Type::map(Type::Number))],
+                Type::list(Type::String),
+            ),
+            (
+                "values",
+                vec![u(Type::map(Type::Number))],
+                Type::list(Type::Number),
+            ),
+            (
+                "concat",
+                vec![u(Type::list(Type::String)), nlist(&["1"])],
+                Type::list(Type::String),
+            ),
+            (
+                "merge",
+                vec![
+                    u(Type::map(Type::String)),
+                    Value::map(Type::String, Default::default()),
+                ],
+                Type::map(Type::String),
+            ),
+            (
+                "element",
+                vec![u(Type::list(Type::Bool)), n("0")],
+                Type::Bool,
+            ),
+            (
+                "reverse",
+                vec![u(Type::set(Type::Number))],
+                Type::list(Type::Number),
+            ),
+            (
+                "setunion",
+                vec![u(Type::set(Type::String)), slist(&["a"])],
+                Type::set(Type::String),
+            ),
+            ("one", vec![u(Type::list(Type::Number))], Type::Number),
+            (
+                "zipmap",
+                vec![slist(&["a"]), u(Type::list(Type::Bool))],
+                Type::map(Type::Bool),
+            ),
+        ];
+        for (f, args, want) in cases {
+            assert_eq!(call(f, &args), Value::unknown(want), "{f}");
+        }
+    }
+
+    #[test]
+    fn element_marks_stay_in_place() {
+        let l = tup(vec![n("1").mark_sensitive(), n("2")]);
+        let c = call("concat", &[l.clone(), tup(vec![n("3")])]);
+        assert!(!c.is_sensitive());
+        assert!(c.as_seq().unwrap()[0].is_sensitive());
+        assert!(!call("element", &[l.clone(), n("1")]).is_sensitive());
+        let r = call("reverse", &[l]);
+        assert!(r.as_seq().unwrap()[1].is_sensitive() && !r.is_sensitive());
+        // A sensitive collection makes the whole result sensitive.
+        assert!(call(
+            "values",
+            &[Value::object_from([("a", n("1"))]).mark_sensitive()]
+        )
+        .is_sensitive());
     }
 
     #[test]

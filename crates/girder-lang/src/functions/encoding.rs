@@ -76,6 +76,13 @@ fn json_write(v: &Value, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
+/// A string as JSON (Go's `encoding/json` escaping).
+pub(super) fn json_string(text: &str) -> String {
+    let mut out = String::new();
+    json_quote(&mut out, text);
+    out
+}
+
 /// Terraform's `jsonencode` of a known value.
 pub(super) fn json_encode(v: &Value) -> Result<String, String> {
     let mut out = String::new();
@@ -166,49 +173,86 @@ impl<'a> JsonReader<'a> {
             b't' => self.lit("true", Value::bool(true)),
             b'f' => self.lit("false", Value::bool(false)),
             b'n' => self.lit("null", Value::null_dynamic()),
-            b'-' | b'0'..=b'9' => {
-                let start = self.i;
-                if self.b[self.i] == b'-' {
-                    self.i += 1;
-                }
-                while self.i < self.b.len()
-                    && matches!(
-                        self.b[self.i],
-                        b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'
-                    )
-                {
-                    self.i += 1;
-                }
-                let text = &self.src[start..self.i];
-                Number::parse(text)
-                    .map(Value::number)
-                    .map_err(|_| format!("invalid number literal {}", go_quote_str(text)))
-            }
+            b'-' | b'0'..=b'9' => self.number(),
             _ => Err(self.err_char("looking for beginning of value")),
         }
     }
-    fn lit(&mut self, word: &str, v: Value) -> Result<Value, String> {
-        if self.src[self.i..].starts_with(word) {
-            self.i += word.len();
-            Ok(v)
-        } else {
-            let ctx = format!(
-                "in literal {word} (expecting {})",
-                go_char(word.as_bytes()[1] as char)
-            );
+    /// A number by JSON's grammar, with Go's scanner messages.
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.i;
+        let digit = |r: &Self, at: usize| r.b.get(at).is_some_and(u8::is_ascii_digit);
+        if self.b[self.i] == b'-' {
             self.i += 1;
-            while self.i < self.b.len() && self.src[self.i..].starts_with(&word[..1]) {
+            match self.b.get(self.i) {
+                None => return Err("unexpected EOF".into()),
+                Some(c) if c.is_ascii_digit() => {}
+                Some(_) => return Err(self.err_char("in numeric literal")),
+            }
+        }
+        if self.b[self.i] == b'0' {
+            self.i += 1;
+        } else {
+            while digit(self, self.i) {
                 self.i += 1;
             }
-            Err(self.err_char(&ctx))
         }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if self.i >= self.b.len() {
+                return Err("unexpected EOF".into());
+            }
+            if !digit(self, self.i) {
+                return Err(self.err_char("after decimal point in numeric literal"));
+            }
+            while digit(self, self.i) {
+                self.i += 1;
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.i >= self.b.len() {
+                return Err("unexpected EOF".into());
+            }
+            if !digit(self, self.i) {
+                return Err(self.err_char("in exponent of numeric literal"));
+            }
+            while digit(self, self.i) {
+                self.i += 1;
+            }
+        }
+        let text = &self.src[start..self.i];
+        Number::parse(text)
+            .map(Value::number)
+            .map_err(|_| format!("invalid number literal {}", go_quote_str(text)))
+    }
+
+    fn lit(&mut self, word: &str, v: Value) -> Result<Value, String> {
+        let wb = word.as_bytes();
+        for (k, &want) in wb.iter().enumerate() {
+            match self.b.get(self.i + k) {
+                None => return Err("unexpected EOF".into()),
+                Some(&c) if c == want => {}
+                Some(_) => {
+                    self.i += k;
+                    return Err(self.err_char(&format!(
+                        "in literal {word} (expecting {})",
+                        go_char(want as char)
+                    )));
+                }
+            }
+        }
+        self.i += wb.len();
+        Ok(v)
     }
     fn string(&mut self) -> Result<String, String> {
         self.i += 1;
         let mut out = String::new();
         loop {
             let Some(&c) = self.b.get(self.i) else {
-                return Err("EOF".into());
+                return Err("unexpected EOF".into());
             };
             match c {
                 b'"' => {
@@ -218,7 +262,7 @@ impl<'a> JsonReader<'a> {
                 b'\\' => {
                     self.i += 1;
                     let Some(&e) = self.b.get(self.i) else {
-                        return Err("EOF".into());
+                        return Err("unexpected EOF".into());
                     };
                     self.i += 1;
                     match e {
@@ -277,8 +321,10 @@ fn go_char(c: char) -> String {
     match c {
         '\'' => "'\\''".to_string(),
         '"' => "'\"'".to_string(),
-        c if c.is_control() => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
+        c => {
+            let q = super::numeric::go_quote(&c.to_string());
+            format!("'{}'", &q[1..q.len() - 1])
+        }
     }
 }
 
@@ -361,9 +407,12 @@ fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, FuncError> {
                 i += 1;
                 loop {
                     if i >= chars.len() {
+                        // Go's reader counts the read that hits the end of input as a line.
+                        let lines = text.matches('\n').count() + usize::from(!text.ends_with('\n'));
                         return Err(FuncError::new(format!(
-                            "CSV parse error on line {rec_line}: extraneous or missing \" in \
-                             quoted-field"
+                            "CSV parse error on line {}: extraneous or missing \" in \
+                             quoted-field",
+                            lines + 1
                         )));
                     }
                     let c = chars[i];
@@ -436,9 +485,14 @@ fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD
 }
 
+/// Go's decoder skips line breaks.
+fn strip_breaks(text: &str) -> String {
+    text.chars().filter(|c| *c != '\n' && *c != '\r').collect()
+}
+
 fn base64_decode(text: &str) -> Result<Vec<u8>, FuncError> {
     b64()
-        .decode(text)
+        .decode(strip_breaks(text))
         .map_err(|_| FuncError::new(format!("failed to decode base64 data '{text}'")))
 }
 
@@ -1197,7 +1251,18 @@ fn text_encoding(name: &str) -> Option<&'static str> {
         "big5" | "csbig5" => "Big5",
         "koi8-r" | "cskoi8r" => "KOI8-R",
         "koi8-u" | "cskoi8u" => "KOI8-U",
-        _ => return None,
+        "us-ascii" | "csascii" | "iso646-us" | "ansi_x3.4-1968" => "US-ASCII",
+        // Labels where the WHATWG tables (encoding_rs) mean another charset than IANA.
+        "ascii" | "us" | "iso-8859-9" | "latin5" | "tis-620" | "iso-8859-11" | "gb2312"
+        | "x-user-defined" | "utf-16-le" | "utf-16-be" | "unicode" => return None,
+        other => {
+            // Single-byte and CJK charsets both registries know under the same name.
+            let e = encoding_rs::Encoding::for_label_no_replacement(other.as_bytes())?;
+            if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE || e == encoding_rs::UTF_8 {
+                return None;
+            }
+            e.name()
+        }
     })
 }
 
@@ -1236,6 +1301,12 @@ fn text_encode(text: &str, enc: &str) -> Result<Vec<u8>, FuncError> {
             v
         }
         "UTF-16LE" => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        "US-ASCII" => {
+            if !text.is_ascii() {
+                return Err(cannot());
+            }
+            text.as_bytes().to_vec()
+        }
         "ISO-8859-1" => {
             let mut v = Vec::new();
             for c in text.chars() {
@@ -1273,6 +1344,12 @@ fn text_decode(data: &[u8], enc: &str) -> Result<String, FuncError> {
     Ok(match canon {
         "UTF-8" => String::from_utf8_lossy(data).into_owned(),
         "ISO-8859-1" => data.iter().map(|&b| b as char).collect(),
+        "US-ASCII" => {
+            if !data.is_ascii() {
+                return Err(invalid());
+            }
+            String::from_utf8_lossy(data).into_owned()
+        }
         "UTF-16" | "UTF-16LE" | "UTF-16BE" => {
             let (mut le, mut body) = (canon == "UTF-16LE", data);
             if canon == "UTF-16" {
@@ -1324,6 +1401,44 @@ enum YNode {
     Map(Vec<(YNode, YNode)>),
 }
 
+/// go-yaml's wording of a yaml-rust2 error: scanner problems alone, parser problems with
+/// the position ("on line 1, column 1: did not find expected ',' or ']'"), undefined aliases
+/// by name. Positions follow yaml-rust2's marks, which can differ from go-yaml's.
+fn yaml_error(
+    text: &str,
+    mark: &yaml_rust2::scanner::Marker,
+    info: &str,
+    pos: &dyn Fn(&yaml_rust2::scanner::Marker) -> String,
+) -> String {
+    if info.contains("unknown anchor") {
+        let name: String = text
+            .chars()
+            .skip(mark.index())
+            .skip_while(|c| *c != '*')
+            .skip(1)
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
+            .collect();
+        return format!("reference to undefined anchor {}", go_quote_str(&name));
+    }
+    if let Some(rest) = info.strip_prefix("while scanning ") {
+        return rest
+            .split_once(", ")
+            .map(|x| x.1)
+            .unwrap_or(rest)
+            .to_string();
+    }
+    if let Some(rest) = info.strip_prefix("while parsing ") {
+        let problem = rest.split_once(", ").map(|x| x.1).unwrap_or(rest);
+        let problem = if problem.starts_with("expected") {
+            format!("did not find {problem}")
+        } else {
+            problem.to_string()
+        };
+        return format!("{}: {problem}", pos(mark));
+    }
+    info.to_string()
+}
+
 /// Builds nodes from yaml-rust2's events.
 fn yaml_parse(text: &str) -> Result<YNode, String> {
     use yaml_rust2::parser::{Event, Parser};
@@ -1340,7 +1455,7 @@ fn yaml_parse(text: &str) -> Result<YNode, String> {
     loop {
         let (ev, mark) = parser
             .next_token()
-            .map_err(|e| format!("{}: {}", pos(e.marker()), e.info()))?;
+            .map_err(|e| yaml_error(text, e.marker(), e.info(), &pos))?;
         let tag_name = |t: &Option<yaml_rust2::parser::Tag>| {
             t.as_ref().map(|t| {
                 if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" {
@@ -1362,8 +1477,22 @@ fn yaml_parse(text: &str) -> Result<YNode, String> {
             Event::StreamEnd => break,
             Event::Alias(id) => {
                 if open_anchors.contains(&id) {
+                    // yaml-rust2 numbers anchors 1, 2, ... in the order they appear.
+                    let name = text
+                        .split('&')
+                        .skip(1)
+                        .nth(id.saturating_sub(1))
+                        .map(|t| {
+                            t.chars()
+                                .take_while(|c| {
+                                    !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}')
+                                })
+                                .collect::<String>()
+                        })
+                        .unwrap_or_default();
                     return Err(format!(
-                        "cannot refer to anchor {id} from inside its own definition"
+                        "cannot refer to anchor {} from inside its own definition",
+                        go_quote_str(&name)
                     ));
                 }
                 anchors
@@ -1442,6 +1571,7 @@ fn yaml_timestamp(s: &str) -> Option<String> {
     let Some(rest) = rest else {
         return Some(format!("{y:04}-{mo:02}-{da:02}T00:00:00Z"));
     };
+    let sep_is_space = s.as_bytes().get(date.len()) == Some(&b' ');
     let rest = rest.trim_start();
     // time: H:M:S[.frac] then zone Z or ±hh:mm (or nothing = UTC)
     let tlen = rest
@@ -1455,12 +1585,15 @@ fn yaml_timestamp(s: &str) -> Option<String> {
     let h: u32 = t[0].parse().ok()?;
     let mi: u32 = t[1].parse().ok()?;
     let sec: u32 = t[2].split('.').next()?.parse().ok()?;
-    let zone = zone.trim_start();
+    // Go's layouts: "2006-1-2T15:4:5.999999999Z07:00" (T or t) and "2006-1-2 15:4:5.999999999".
+    if sep_is_space != zone.is_empty() {
+        return None;
+    }
     let z = match zone {
-        "" | "Z" | "z" => "Z".to_string(),
-        z if (z.starts_with('+') || z.starts_with('-')) => {
+        "" | "Z" => "Z".to_string(),
+        z if (z.starts_with('+') || z.starts_with('-')) && z.len() == 6 => {
             let (sign, hm) = z.split_at(1);
-            let (zh, zm) = hm.split_once(':').unwrap_or((hm, "0"));
+            let (zh, zm) = hm.split_once(':')?;
             let zh: u32 = zh.parse().ok()?;
             let zm: u32 = zm.parse().ok()?;
             if zh == 0 && zm == 0 {
@@ -1538,7 +1671,7 @@ fn yaml_value(n: &YNode) -> Result<Value, String> {
         YNode::Map(pairs) => {
             let mut attrs = BTreeMap::new();
             for (k, v) in pairs {
-                let YNode::Scalar { text, .. } = k else {
+                let YNode::Scalar { text, plain, .. } = k else {
                     return Err("only strings are allowed as mapping keys".into());
                 };
                 if text == "<<" {
@@ -1555,7 +1688,21 @@ fn yaml_value(n: &YNode) -> Result<Value, String> {
                     }
                     continue;
                 }
-                attrs.insert(text.clone(), yaml_value(v)?);
+                // Keys resolve like values ("y" is true) and are then used as strings.
+                let key = if *plain {
+                    let kv = yaml_resolve_plain(text)?;
+                    if kv.is_null() {
+                        return Err("mapping key cannot be null".into());
+                    }
+                    match kv.kind() {
+                        girder_core::value::Kind::Bool(b) => b.to_string(),
+                        girder_core::value::Kind::Number(n) => n.to_string(),
+                        _ => text.clone(),
+                    }
+                } else {
+                    text.clone()
+                };
+                attrs.insert(key, yaml_value(v)?);
             }
             Value::object(attrs)
         }
@@ -1577,6 +1724,8 @@ struct YEmit {
     out: String,
     column: usize,
     open_ended: bool,
+    /// The last thing written is a literal block with keep chomping (`|+`).
+    keep_ended: bool,
 }
 
 fn yaml_printable(c: char) -> bool {
@@ -1591,6 +1740,9 @@ fn yaml_printable(c: char) -> bool {
 
 impl YEmit {
     fn put(&mut self, s: &str) {
+        if !s.is_empty() {
+            self.keep_ended = false;
+        }
         self.out.push_str(s);
         self.column += s.chars().count();
     }
@@ -1682,10 +1834,7 @@ impl YEmit {
         match trailing {
             0 => hints.push('-'),
             1 => {}
-            _ => {
-                hints.push('+');
-                self.open_ended = true;
-            }
+            _ => hints.push('+'),
         }
         self.put(&hints);
         let body = s.strip_suffix('\n').unwrap_or(s);
@@ -1695,6 +1844,9 @@ impl YEmit {
                 self.put(&" ".repeat(indent));
                 self.put(line);
             }
+        }
+        if trailing > 1 {
+            self.keep_ended = true;
         }
     }
 
@@ -1791,10 +1943,13 @@ fn yaml_encode(v: &Value) -> Result<String, String> {
         out: String::new(),
         column: 0,
         open_ended: false,
+        keep_ended: false,
     };
     e.node(v, 0, true)?;
     e.newline();
-    if e.open_ended {
+    // A keep-chomping literal block ends the document itself; otherwise an open-ended
+    // document (a plain scalar at the root) gets go-yaml's "..." marker.
+    if e.open_ended && !e.keep_ended {
         e.out.push_str("...\n");
     }
     Ok(e.out)
@@ -1812,12 +1967,16 @@ pub(crate) fn functions() -> Vec<Function> {
         str_to_str("base64encode", "str", |a, _| {
             Ok(Value::string(b64().encode(s(&a[0]))))
         }),
-        str_to_str("base64decode", "str", |a, _| {
-            let bytes = base64_decode(s(&a[0]))?;
-            String::from_utf8(bytes).map(Value::string).map_err(|_| {
-                FuncError::new("the result of decoding the provided string is not valid UTF-8")
-            })
-        }),
+        str_to_str(
+            "base64decode",
+            "str",
+            super::string::nfc!(|a, _| {
+                let bytes = base64_decode(s(&a[0]))?;
+                String::from_utf8(bytes).map(Value::string).map_err(|_| {
+                    FuncError::new("the result of decoding the provided string is not valid UTF-8")
+                })
+            }),
+        ),
         str_to_str("base64gzip", "str", |a, _| {
             Ok(Value::string(
                 b64().encode(goflate::gzip(s(&a[0]).as_bytes())),
@@ -1848,17 +2007,25 @@ pub(crate) fn functions() -> Vec<Function> {
             ],
             variadic: None,
             return_type: fixed_return!(Type::String),
-            imp: |a, _| {
+            imp: super::string::nfc!(|a, _| {
                 let src = s(&a[0]);
-                let bytes = b64().decode(src).map_err(|_| {
+                let bytes = b64().decode(strip_breaks(src)).map_err(|e| {
+                    use base64::DecodeError as D;
+                    let at = match e {
+                        D::InvalidByte(i, _) | D::InvalidLastSymbol(i, _) => i,
+                        D::InvalidLength(n) => n,
+                        D::InvalidPadding => src.len(),
+                    };
                     FuncError::arg(
                         0,
-                        "Invalid value for \"source\" parameter: the given value is not valid \
-                         base64.",
+                        format!(
+                            "Invalid value for \"source\" parameter: the given value is has an \
+                             invalid base64 symbol at offset {at}."
+                        ),
                     )
                 })?;
                 text_decode(&bytes, s(&a[1])).map(Value::string)
-            },
+            }),
         },
         Function {
             name: "jsonencode",
@@ -1876,7 +2043,7 @@ pub(crate) fn functions() -> Vec<Function> {
             params: vec![Param::new("str", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| json_decode(s(&a[0])).map_err(FuncError::new),
+            imp: super::string::nfc!(|a, _| json_decode(s(&a[0])).map_err(FuncError::new)),
         },
         Function {
             name: "yamlencode",
@@ -1894,14 +2061,14 @@ pub(crate) fn functions() -> Vec<Function> {
             params: vec![Param::new("src", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| yaml_decode(s(&a[0])).map_err(FuncError::new),
+            imp: super::string::nfc!(|a, _| yaml_decode(s(&a[0])).map_err(FuncError::new)),
         },
         Function {
             name: "csvdecode",
             params: vec![Param::new("str", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| csv_decode(s(&a[0])),
+            imp: super::string::nfc!(|a, _| csv_decode(s(&a[0]))),
         },
     ]
 }
@@ -1981,6 +2148,27 @@ mod tests {
             ("", "EOF"),
             ("1 2", "extraneous data after JSON object"),
             ("x", "invalid character 'x' looking for beginning of value"),
+            ("{\"a\" 1}", "invalid character '1' after object key"),
+            ("[1 2]", "invalid character '2' after array element"),
+            ("tru", "unexpected EOF"),
+            ("\"\\x\"", "invalid character 'x' in string escape code"),
+            ("01", "extraneous data after JSON object"),
+            ("-", "unexpected EOF"),
+            ("1.", "unexpected EOF"),
+            (
+                "{\"a\":1,}",
+                "invalid character '}' looking for beginning of object key string",
+            ),
+            ("\"abc", "unexpected EOF"),
+            ("[", "EOF"),
+            ("{", "EOF"),
+            ("1e", "unexpected EOF"),
+            (" ", "EOF"),
+            (
+                "nax",
+                "invalid character 'a' in literal null (expecting 'u')",
+            ),
+            ("\"a\nb\"", "invalid character '\\n' in string literal"),
         ] {
             assert_eq!(call_err("jsondecode", &[st(text)]).message, msg, "{text}");
         }
@@ -1990,6 +2178,7 @@ mod tests {
     fn base64_url_text() {
         assert_eq!(call("base64encode", &[st("héllo")]), st("aMOpbGxv"));
         assert_eq!(call("base64decode", &[st("aMOpbGxv")]), st("héllo"));
+        assert_eq!(call("base64decode", &[st("aGk=\n")]), st("hi"));
         assert_eq!(
             call_err("base64decode", &[st("!!")]).message,
             "failed to decode base64 data '!!'"
@@ -2030,6 +2219,11 @@ mod tests {
         ] {
             assert_eq!(call("base64gzip", &[st(input)]), st(want), "{input:?}");
         }
+        assert_eq!(
+            call_err("textdecodebase64", &[st("!!"), st("UTF-8")]).message,
+            "Invalid value for \"source\" parameter: the given value is has an invalid base64 \
+             symbol at offset 0."
+        );
         // base64gzip round-trips through a gzip reader.
         let out = call("base64gzip", &[st("hello")]);
         let bytes = {
@@ -2070,6 +2264,10 @@ mod tests {
             ),
             ("", "missing header line"),
             ("a,a\n1,2", "duplicate column name \"a\""),
+            (
+                "a\n\"x",
+                "CSV parse error on line 3: extraneous or missing \" in quoted-field",
+            ),
         ] {
             assert_eq!(call_err("csvdecode", &[st(text)]).message, msg, "{text:?}");
         }
@@ -2191,6 +2389,9 @@ mod tests {
                 Value::object_from([("x", st("l1\nl2\n"))]),
             ),
             ("null", Value::unknown_dynamic()),
+            ("{y: 1}", Value::object_from([("true", n("1"))])),
+            ("2001-12-14T21:59:43", st("2001-12-14T21:59:43")),
+            ("2001-12-14t21:59:43Z", st("2001-12-14T21:59:43Z")),
         ];
         for (text, want) in cases {
             let got = call("yamldecode", &[st(text)]);
@@ -2203,6 +2404,13 @@ mod tests {
                 "a: 1\n---\nb: 2",
                 "on line 1, column 1: unexpected extra content after value",
             ),
+            ("{~: 1}", "mapping key cannot be null"),
+            ("a: *x", "reference to undefined anchor \"x\""),
+            (
+                "&a [1, *a]",
+                "cannot refer to anchor \"a\" from inside its own definition",
+            ),
+            ("a: b: c", "mapping values are not allowed in this context"),
         ] {
             assert_eq!(call_err("yamldecode", &[st(text)]).message, msg, "{text:?}");
         }

@@ -302,13 +302,11 @@ fn check(type_name: &str, v: &Value) -> Diagnostics {
                 }
             }
         }
-        "random_id" => {
-            if get_i64(v, "byte_length").is_some_and(|n| n < 1) {
-                d.push(err(
-                    "Invalid Attribute Value",
-                    "Attribute byte_length value must be at least 1.",
-                ));
-            }
+        "random_id" if get_i64(v, "byte_length").is_some_and(|n| n < 1) => {
+            d.push(err(
+                "Invalid Attribute Value",
+                "Attribute byte_length value must be at least 1.",
+            ));
         }
         "random_integer" => {
             if let (Some(min), Some(max)) = (get_i64(v, "min"), get_i64(v, "max")) {
@@ -320,21 +318,17 @@ fn check(type_name: &str, v: &Value) -> Diagnostics {
                 }
             }
         }
-        "random_pet" => {
-            if get_i64(v, "length").is_some_and(|n| n < 1) {
-                d.push(err(
-                    "Invalid Attribute Value",
-                    "Attribute length value must be at least 1.",
-                ));
-            }
+        "random_pet" if get_i64(v, "length").is_some_and(|n| n < 1) => {
+            d.push(err(
+                "Invalid Attribute Value",
+                "Attribute length value must be at least 1.",
+            ));
         }
-        "random_shuffle" => {
-            if get_i64(v, "result_count").is_some_and(|n| n < 0) {
-                d.push(err(
-                    "Invalid Attribute Value",
-                    "Attribute result_count value must be at least 0.",
-                ));
-            }
+        "random_shuffle" if get_i64(v, "result_count").is_some_and(|n| n < 0) => {
+            d.push(err(
+                "Invalid Attribute Value",
+                "Attribute result_count value must be at least 0.",
+            ));
         }
         _ => {}
     }

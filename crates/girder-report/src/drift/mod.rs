@@ -30,6 +30,23 @@ pub use render::{render_json, render_markdown, render_text, MarkdownOptions, Tex
 use serde::Serialize;
 use serde_json::Value;
 
+/// The flags of `girder drift` this module's report supports: `-format=markdown` and `-json`
+/// pick the renderer (human text otherwise), `-max-size=N` caps the markdown, `-no-color` the
+/// text; `-unmanaged` adds unmanaged objects, `-ignore-file=PATH` names the drift-ignore file
+/// (default [`DRIFT_IGNORE_FILE`]), `-refresh-state` accepts the drift into state, and `-lock`,
+/// `-lock-timeout` govern the read lock. Exit codes: see [`exit_code`].
+pub const CLI_FLAGS: &[&str] = &[
+    "-format",
+    "-json",
+    "-max-size",
+    "-no-color",
+    "-unmanaged",
+    "-ignore-file",
+    "-refresh-state",
+    "-lock",
+    "-lock-timeout",
+];
+
 /// The version of the JSON drift schema ([`render_json`]); see `docs/drift-json.md`.
 /// The minor version grows with additions, the major version with incompatible changes.
 pub const JSON_VERSION: &str = "1.0";
@@ -361,7 +378,7 @@ pub struct DriftReport {
     pub generated_at: String,
     /// The workspace (`default`).
     pub workspace: String,
-    /// Resources with drift, in the order added (callers add in address order).
+    /// Resources with drift, in the order added ([`DriftReport::sort`] sorts them by address).
     pub resources: Vec<ResourceDrift>,
     /// Changes ignore rules held back.
     pub ignored: Vec<IgnoredChange>,
@@ -404,6 +421,14 @@ impl DriftReport {
                 changes: vec![],
             });
         }
+    }
+
+    /// Sorts resources and ignored changes by address (renderers print in this order; call it
+    /// once all resources are added).
+    pub fn sort(&mut self) {
+        self.resources.sort_by(|a, b| a.address.cmp(&b.address));
+        self.ignored
+            .sort_by(|a, b| a.address.cmp(&b.address).then(a.path.cmp(&b.path)));
     }
 
     /// Counts by kind.

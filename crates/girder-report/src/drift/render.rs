@@ -77,6 +77,23 @@ fn change_lines(c: &AttrChange) -> Vec<(char, String)> {
         };
         return vec![(sym, format!("{p} = {SENSITIVE}"))];
     }
+    if let (ChangeAction::Changed, Some(b), Some(a)) = (c.action, &c.before, &c.after) {
+        if let Some(lines) = crate::diff::structured_change(&p, b, a) {
+            // Lines come with their symbol in a four-column field: split it back off.
+            return lines
+                .into_iter()
+                .map(|l| {
+                    let sym = l
+                        .chars()
+                        .next()
+                        .filter(|c| "+-~".contains(*c))
+                        .unwrap_or(' ');
+                    let rest = l.get(4..).unwrap_or("").to_string();
+                    (sym, rest)
+                })
+                .collect();
+        }
+    }
     let v = |x: &Option<Value>| x.as_ref().map(compact).unwrap_or_else(|| "null".into());
     match c.action {
         ChangeAction::Added => vec![('+', format!("{p} = {}", v(&c.after)))],
@@ -178,10 +195,12 @@ pub fn render_text(r: &DriftReport, opts: &TextOptions) -> String {
         ));
         for c in &res.changes {
             for (sym, text) in change_lines(c) {
-                out.push_str(&format!(
-                    "      {} {text}\n",
+                let sym = if sym == ' ' {
+                    " ".to_string()
+                } else {
                     paint(color_of(sym), &sym.to_string())
-                ));
+                };
+                out.push_str(&format!("      {sym} {text}\n"));
             }
         }
     }
@@ -319,10 +338,20 @@ pub fn render_markdown(r: &DriftReport, opts: &MarkdownOptions) -> String {
     let mut left_out = Vec::new();
     for res in &r.resources {
         let sec = resource_section(res);
-        if left_out.is_empty()
-            && doc.len() + sec.len() + ignored.len().min(max / 4) + note_reserve <= max
-        {
+        let room = max.saturating_sub(doc.len() + ignored.len().min(max / 4) + note_reserve);
+        if left_out.is_empty() && sec.len() <= room {
             doc.push_str(&sec);
+        } else if left_out.is_empty() && room >= 1_000 && doc.len() < max / 2 {
+            // One section bigger than what is left: cut it rather than lose everything after.
+            let mut cut = md::cut_block(
+                &sec,
+                room.saturating_sub(20),
+                "Run `girder drift -json` for all of them.",
+            );
+            if !cut.contains("</details>") {
+                cut.push_str("</details>\n\n");
+            }
+            doc.push_str(&cut);
         } else {
             left_out.push(&res.address);
         }
@@ -357,4 +386,45 @@ pub fn render_markdown(r: &DriftReport, opts: &MarkdownOptions) -> String {
         ));
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::{AttrChange, AttrPath, ChangeAction, DriftKind, DriftReport, ResourceDrift};
+
+    #[test]
+    fn one_huge_resource_is_cut_not_dropped() {
+        let mut r = DriftReport::new("default", "t");
+        let changes: Vec<AttrChange> = (0..5_000)
+            .map(|i| AttrChange {
+                path: AttrPath::parse(&format!("tags[\"k{i}\"]")).unwrap(),
+                action: ChangeAction::Removed,
+                before: Some(Value::String(format!("value-{i}"))),
+                after: None,
+                sensitive: false,
+            })
+            .collect();
+        r.resources.push(ResourceDrift {
+            address: "aws_instance.big".into(),
+            type_name: "aws_instance".into(),
+            kind: DriftKind::Changed,
+            changes,
+        });
+        r.resources.push(ResourceDrift {
+            address: "aws_subnet.gone".into(),
+            type_name: "aws_subnet".into(),
+            kind: DriftKind::Deleted,
+            changes: vec![],
+        });
+        let md = render_markdown(&r, &MarkdownOptions { max_chars: 20_000 });
+        assert!(md.len() <= 20_000, "{}", md.len());
+        assert!(md.contains("lines were left out here"));
+        assert!(md.contains("aws_instance.big"));
+        assert_eq!(
+            md.matches("<details>").count(),
+            md.matches("</details>").count()
+        );
+        assert_eq!(md.lines().filter(|l| l.starts_with("```")).count() % 2, 0);
+    }
 }

@@ -1,0 +1,969 @@
+//! Applying a plan: a walk of the change graph on tokio with bounded parallelism.
+//!
+//! * Creates and updates wait for the instances they depend on; destroys wait for the
+//!   destroys of the instances that depend on them (reverse order); a create_before_destroy
+//!   replacement deposes the old object, creates the new one, updates dependents, then
+//!   destroys the deposed object.
+//! * Every completed operation is appended to the state journal at once
+//!   ([`Backend::append_change`]), so a crash loses at most the operations in flight; the
+//!   journal is folded into a new snapshot at the end ([`Backend::compact`]).
+//! * A failed operation keeps whatever the provider returned (a partially created object is
+//!   recorded as tainted); its dependents are skipped; independent branches go on.
+//! * `stop` (first Ctrl-C): nothing new starts, in-flight operations finish and are
+//!   persisted. `abandon` (second Ctrl-C) is passed to providers as their cancellation.
+
+use crate::codec;
+use crate::model::*;
+use crate::plan::{resource_schema, Plan, ProviderRegistry};
+use crate::values;
+use base64::Engine as _;
+use futures::stream::FuturesUnordered;
+use futures::StreamExt;
+use girder_core::addr::{AbsResourceInstance, ResourceMode};
+use girder_core::{Diagnostic, Diagnostics, Value};
+use girder_provider::{ApplyRequest, CancellationToken, OpContext, PlanRequest};
+use girder_state::model::{InstanceState, ObjectStatus, OutputValue, State};
+use girder_state::{Backend, InstanceChange, ResourceRef};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Options of an apply.
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    /// How many operations may run at once (`-parallelism=N`, default 10).
+    pub parallelism: usize,
+    /// Cancelled on the first interrupt: start nothing new.
+    pub stop: CancellationToken,
+    /// Cancelled on the second interrupt: providers abandon what they are doing.
+    pub abandon: CancellationToken,
+    /// Progress events (operation started / finished), if anyone listens.
+    pub events: Option<tokio::sync::mpsc::UnboundedSender<ApplyEvent>>,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            parallelism: 10,
+            stop: CancellationToken::new(),
+            abandon: CancellationToken::new(),
+            events: None,
+        }
+    }
+}
+
+/// A progress event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApplyEvent {
+    /// An operation started (`aws_vpc.a: Creating...`).
+    Started {
+        /// Address (with deposed key, if any).
+        addr: String,
+        /// What it does.
+        op: OpKind,
+    },
+    /// An operation finished.
+    Finished {
+        /// Address.
+        addr: String,
+        /// What it did.
+        op: OpKind,
+        /// How long it took.
+        elapsed: Duration,
+        /// Whether it succeeded.
+        ok: bool,
+    },
+}
+
+/// One operation of the walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    /// Create (also the create half of a replacement).
+    Create,
+    /// Update in place.
+    Update,
+    /// Read a data source.
+    Read,
+    /// Destroy (also the destroy half of a replacement).
+    Destroy,
+    /// Record a data source's result read during plan.
+    Record,
+}
+
+impl OpKind {
+    /// Terraform's progress verb (`Creating`, `Modifying`, `Destroying`, `Reading`).
+    pub fn verb(self) -> &'static str {
+        match self {
+            OpKind::Create => "Creating",
+            OpKind::Update => "Modifying",
+            OpKind::Read | OpKind::Record => "Reading",
+            OpKind::Destroy => "Destroying",
+        }
+    }
+}
+
+/// How an operation ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpStatus {
+    /// Done.
+    Succeeded,
+    /// The provider reported an error.
+    Failed,
+    /// Not attempted: something it depends on failed.
+    Skipped,
+    /// Not attempted: the apply was interrupted.
+    Cancelled,
+}
+
+/// The result of one operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpReport {
+    /// Address (with deposed key, if any).
+    pub addr: String,
+    /// The operation.
+    pub op: OpKind,
+    /// How it ended.
+    pub status: OpStatus,
+    /// How long it took (zero when not attempted).
+    pub elapsed: Duration,
+}
+
+/// What [`apply`] returns.
+#[derive(Debug)]
+pub struct ApplyOutcome {
+    /// The state after the apply (as persisted).
+    pub state: Option<State>,
+    /// One report per operation, in completion order.
+    pub reports: Vec<OpReport>,
+    /// Errors and warnings.
+    pub diagnostics: Diagnostics,
+    /// Whether the apply was interrupted.
+    pub interrupted: bool,
+}
+
+impl ApplyOutcome {
+    /// Reports with a status.
+    pub fn with_status(&self, s: OpStatus) -> Vec<&OpReport> {
+        self.reports.iter().filter(|r| r.status == s).collect()
+    }
+    /// Terraform's closing line: `Apply complete! Resources: 1 added, 0 changed, 0 destroyed.`
+    pub fn summary(&self) -> String {
+        let ok = |k: OpKind| {
+            self.reports
+                .iter()
+                .filter(|r| {
+                    r.op == k && r.status == OpStatus::Succeeded && !r.addr.starts_with("data.")
+                })
+                .filter(|r| !r.addr.contains(".data."))
+                .count()
+        };
+        let line = format!(
+            "Resources: {} added, {} changed, {} destroyed.",
+            ok(OpKind::Create),
+            ok(OpKind::Update),
+            ok(OpKind::Destroy)
+        );
+        if self.diagnostics.has_errors() || self.interrupted {
+            line
+        } else {
+            format!("Apply complete! {line}")
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NodeKind {
+    Apply,
+    Destroy,
+}
+
+struct Node {
+    change: usize,
+    kind: NodeKind,
+    waiting: usize,
+    blocked: bool,
+    dependents: Vec<usize>,
+}
+
+fn op_kind(c: &ResourceChange, kind: NodeKind) -> OpKind {
+    match (kind, c.action) {
+        (NodeKind::Destroy, _) => OpKind::Destroy,
+        (_, Action::Update) => OpKind::Update,
+        (_, Action::Read) => OpKind::Read,
+        (_, Action::NoOp) => OpKind::Record,
+        _ => OpKind::Create,
+    }
+}
+
+fn resource_ref(c: &ResourceChange) -> ResourceRef {
+    let r = &c.addr.resource;
+    ResourceRef {
+        module: r.module.clone(),
+        mode: r.resource.mode,
+        type_name: r.resource.type_name.clone(),
+        name: r.resource.name.clone(),
+        provider: c.provider.addr.clone(),
+    }
+}
+
+/// Builds the operation graph of a plan.
+fn build_graph(plan: &Plan, drifted: &std::collections::HashSet<AbsResourceInstance>) -> Vec<Node> {
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut apply_of: HashMap<&AbsResourceInstance, usize> = HashMap::new();
+    let mut destroy_of: HashMap<&AbsResourceInstance, usize> = HashMap::new();
+    let mut destroys_by_resource: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut edges: Vec<(usize, usize)> = Vec::new(); // (dependent, dependency)
+    let new = |nodes: &mut Vec<Node>, change, kind| {
+        nodes.push(Node {
+            change,
+            kind,
+            waiting: 0,
+            blocked: false,
+            dependents: Vec::new(),
+        });
+        nodes.len() - 1
+    };
+    for (i, c) in plan.changes.iter().enumerate() {
+        match c.action {
+            Action::NoOp => {
+                if c.is_data() || drifted.contains(&c.addr) {
+                    apply_of.insert(&c.addr, new(&mut nodes, i, NodeKind::Apply));
+                }
+            }
+            Action::Create | Action::Update | Action::Read => {
+                apply_of.insert(&c.addr, new(&mut nodes, i, NodeKind::Apply));
+            }
+            Action::Delete => {
+                let d = new(&mut nodes, i, NodeKind::Destroy);
+                if c.deposed.is_none() {
+                    destroy_of.insert(&c.addr, d);
+                }
+                destroys_by_resource
+                    .entry(c.addr.resource.to_string())
+                    .or_default()
+                    .push(d);
+            }
+            Action::DeleteThenCreate => {
+                let d = new(&mut nodes, i, NodeKind::Destroy);
+                let a = new(&mut nodes, i, NodeKind::Apply);
+                edges.push((a, d));
+                destroy_of.insert(&c.addr, d);
+                apply_of.insert(&c.addr, a);
+                destroys_by_resource
+                    .entry(c.addr.resource.to_string())
+                    .or_default()
+                    .push(d);
+            }
+            Action::CreateThenDelete => {
+                let a = new(&mut nodes, i, NodeKind::Apply);
+                let d = new(&mut nodes, i, NodeKind::Destroy);
+                edges.push((d, a));
+                apply_of.insert(&c.addr, a);
+                destroy_of.insert(&c.addr, d);
+            }
+        }
+    }
+    let n = nodes.len();
+    for x in 0..n {
+        let c = &plan.changes[nodes[x].change];
+        match nodes[x].kind {
+            NodeKind::Apply => {
+                for dep in &c.depends_on {
+                    if let Some(&y) = apply_of.get(dep) {
+                        edges.push((x, y));
+                    }
+                    // create_before_destroy: the deposed object of a dependency goes only
+                    // after its dependents moved to the new one.
+                    if let Some(&y) = destroy_of.get(dep) {
+                        if plan.changes[nodes[y].change].action == Action::CreateThenDelete {
+                            edges.push((y, x));
+                        }
+                    }
+                }
+            }
+            NodeKind::Destroy => {
+                // Whatever depended on this object is destroyed first.
+                let deps = c
+                    .prior_dependencies
+                    .iter()
+                    .map(String::as_str)
+                    .chain(c.depends_on.iter().map(|_| ""))
+                    .filter(|s| !s.is_empty());
+                for dep_res in deps {
+                    if let Some(ys) = destroys_by_resource.get(dep_res) {
+                        for &y in ys {
+                            if y != x {
+                                edges.push((y, x));
+                            }
+                        }
+                    }
+                }
+                for dep in &c.depends_on {
+                    if let Some(&y) = destroy_of.get(dep) {
+                        if y != x && nodes[y].kind == NodeKind::Destroy {
+                            edges.push((y, x));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    for (from, to) in edges {
+        nodes[from].waiting += 1;
+        nodes[to].dependents.push(from);
+    }
+    nodes
+}
+
+fn deposed_key() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    format!("{:08x}", h.finish() as u32)
+}
+
+struct Walk<'a> {
+    plan: &'a Plan,
+    desired: HashMap<&'a AbsResourceInstance, &'a DesiredInstance>,
+    providers: &'a dyn ProviderRegistry,
+    backend: Arc<dyn Backend>,
+    values: Mutex<HashMap<AbsResourceInstance, Value>>,
+    prior: HashMap<(AbsResourceInstance, Option<String>), InstanceState>,
+    deposed: Mutex<HashMap<AbsResourceInstance, String>>,
+    abandon: CancellationToken,
+}
+
+async fn persist(
+    backend: &Arc<dyn Backend>,
+    changes: Vec<InstanceChange>,
+) -> Result<(), Diagnostic> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let b = backend.clone();
+    tokio::task::spawn_blocking(move || {
+        for c in &changes {
+            b.append_change(c)?;
+        }
+        Ok::<(), girder_state::StateError>(())
+    })
+    .await
+    .map_err(|e| Diagnostic::error("Failed to persist state", e.to_string()))?
+    .map_err(|e| {
+        Diagnostic::error("Failed to persist state", e.to_string()).with_help(
+            "The operation completed but could not be recorded; run girder plan to see \
+             what is tracked, and import anything missing.",
+        )
+    })
+}
+
+impl Walk<'_> {
+    fn state_object(
+        &self,
+        c: &ResourceChange,
+        v: &Value,
+        private: &[u8],
+        tainted: bool,
+        deposed: Option<String>,
+    ) -> Result<InstanceState, Diagnostic> {
+        let p = self
+            .providers
+            .get(&c.provider.name)
+            .ok_or_else(|| Diagnostic::error("Provider not available", c.provider.name.clone()))?;
+        let schema = resource_schema(p.as_ref(), &c.addr)?;
+        let mut obj = codec::instance_object(v, schema, c.addr.key.clone()).map_err(|e| {
+            Diagnostic::error(
+                "Provider produced invalid object",
+                format!("The new object of {} is not wholly known: {e}.", c.addr),
+            )
+        })?;
+        obj.deposed = deposed;
+        if tainted {
+            obj.status = ObjectStatus::Tainted;
+        }
+        if !private.is_empty() {
+            obj.private = Some(base64::engine::general_purpose::STANDARD.encode(private));
+        }
+        let mut deps: Vec<String> = c
+            .depends_on
+            .iter()
+            .map(|d| d.resource.to_string())
+            .collect();
+        deps.sort();
+        deps.dedup();
+        obj.dependencies = deps;
+        obj.create_before_destroy = c.create_before_destroy;
+        Ok(obj)
+    }
+
+    /// The configuration at apply time: re-evaluated against applied values when the planned
+    /// one had unknowns.
+    fn final_config(&self, c: &ResourceChange) -> Result<Value, Diagnostics> {
+        if c.config.is_wholly_known() {
+            return Ok(c.config.clone());
+        }
+        let Some(d) = self.desired.get(&c.addr) else {
+            return Ok(c.config.clone());
+        };
+        let values = self.values.lock().expect("lock").clone();
+        (d.config)(&Upstream { values: &values })
+    }
+
+    async fn run(
+        &self,
+        node_change: usize,
+        kind: NodeKind,
+    ) -> (Result<(), Diagnostics>, Vec<InstanceChange>) {
+        let c = &self.plan.changes[node_change];
+        let mut journal = Vec::new();
+        let r = self.run_inner(c, kind, &mut journal).await;
+        (r, journal)
+    }
+
+    async fn run_inner(
+        &self,
+        c: &ResourceChange,
+        kind: NodeKind,
+        journal: &mut Vec<InstanceChange>,
+    ) -> Result<(), Diagnostics> {
+        let rref = resource_ref(c);
+        let p = self
+            .providers
+            .get(&c.provider.name)
+            .ok_or_else(|| Diagnostic::error("Provider not available", c.provider.name.clone()))?;
+        let ctx = OpContext {
+            cancel: self.abandon.clone(),
+            ..OpContext::default()
+        };
+        let type_name = c.addr.resource.resource.type_name.clone();
+        let key = c.addr.key.clone();
+        let with_addr = |d: Diagnostics| -> Diagnostics {
+            d.into_iter()
+                .map(|mut x| {
+                    if !x.detail.contains(&c.addr.to_string()) {
+                        x.detail = format!("{}: {}", c.display_addr(), x.detail);
+                    }
+                    x
+                })
+                .collect()
+        };
+
+        if kind == NodeKind::Destroy {
+            if c.is_data() {
+                journal.push(InstanceChange::Remove {
+                    resource: rref,
+                    index_key: key,
+                    deposed: c.deposed.clone(),
+                });
+                return Ok(());
+            }
+            // For create_before_destroy, the old object was deposed under a new key.
+            let deposed = match c.action {
+                Action::CreateThenDelete => {
+                    self.deposed.lock().expect("lock").get(&c.addr).cloned()
+                }
+                _ => c.deposed.clone(),
+            };
+            let resp = p
+                .apply_resource(
+                    ApplyRequest {
+                        type_name,
+                        prior_state: c.before.clone().unmark_deep().0,
+                        planned_state: Value::null_dynamic(),
+                        config: Value::null_dynamic(),
+                        planned_private: c.private.clone(),
+                    },
+                    &ctx,
+                )
+                .await;
+            if resp.diagnostics.has_errors() {
+                if let Some(v) = &resp.new_state {
+                    let obj = self
+                        .state_object(c, v, &resp.private, false, deposed)
+                        .map_err(Diagnostics::from)?;
+                    journal.push(InstanceChange::Upsert {
+                        resource: rref,
+                        object: obj,
+                    });
+                } else {
+                    journal.push(InstanceChange::Remove {
+                        resource: rref,
+                        index_key: key,
+                        deposed,
+                    });
+                }
+                return Err(with_addr(resp.diagnostics));
+            }
+            if c.action == Action::Delete && c.deposed.is_none() {
+                self.values.lock().expect("lock").remove(&c.addr);
+            }
+            journal.push(InstanceChange::Remove {
+                resource: rref,
+                index_key: key,
+                deposed,
+            });
+            return Ok(());
+        }
+
+        // Apply node.
+        if c.action == Action::NoOp {
+            // A data source read during plan, or an object refresh found changed.
+            let obj = self
+                .state_object(c, &c.after, &c.private, false, None)
+                .map_err(Diagnostics::from)?;
+            journal.push(InstanceChange::Upsert {
+                resource: rref,
+                object: obj,
+            });
+            return Ok(());
+        }
+        let schema = resource_schema(p.as_ref(), &c.addr)
+            .map_err(Diagnostics::from)?
+            .clone();
+        let config = self.final_config(c)?;
+        let config = values::normalize_config(&config, &schema).map_err(Diagnostics::from)?;
+        if c.action == Action::Read {
+            if !config.is_wholly_known() {
+                return Err(Diagnostic::error(
+                    "Configuration is not known",
+                    format!(
+                        "The configuration of {} still has unknown values at apply time.",
+                        c.addr
+                    ),
+                )
+                .into());
+            }
+            let v = p
+                .read_data_source(&type_name, config.clone().unmark_deep().0, &ctx)
+                .await
+                .map_err(with_addr)?;
+            let v = codec::mark_schema_sensitive(
+                v.mark_paths(&config.clone().unmark_deep().1),
+                &schema,
+            );
+            let obj = self
+                .state_object(c, &v, &[], false, None)
+                .map_err(Diagnostics::from)?;
+            self.values.lock().expect("lock").insert(c.addr.clone(), v);
+            journal.push(InstanceChange::Upsert {
+                resource: rref,
+                object: obj,
+            });
+            return Ok(());
+        }
+        let creating = c.action != Action::Update;
+        let prior = if creating {
+            Value::null_dynamic()
+        } else {
+            c.before.clone()
+        };
+        // Re-plan when the configuration changed since plan (unknowns now known).
+        let (planned, private) = if config.raw_equal(&c.config) {
+            (c.after.clone(), c.private.clone())
+        } else {
+            let config2 = match (&c.before, self.desired.get(&c.addr)) {
+                (b, Some(d)) if !b.is_null() => {
+                    values::apply_ignore_changes(&config, b, &d.lifecycle.ignore_changes)
+                }
+                _ => config.clone(),
+            };
+            let proposed = values::proposed_new(&schema, &prior, &config2);
+            let resp = p
+                .plan_resource(
+                    PlanRequest {
+                        type_name: type_name.clone(),
+                        prior_state: prior.clone().unmark_deep().0,
+                        proposed_new_state: proposed.unmark_deep().0,
+                        config: config2.clone().unmark_deep().0,
+                        prior_private: c.private.clone(),
+                    },
+                    &ctx,
+                )
+                .await
+                .map_err(with_addr)?;
+            (
+                codec::mark_schema_sensitive(
+                    resp.planned_state
+                        .mark_paths(&config2.clone().unmark_deep().1),
+                    &schema,
+                ),
+                resp.planned_private,
+            )
+        };
+        if c.action == Action::CreateThenDelete {
+            // Depose the current object first.
+            if let Some(old) = self.prior.get(&(c.addr.clone(), None)) {
+                let dk = deposed_key();
+                let mut o = old.clone();
+                o.deposed = Some(dk.clone());
+                self.deposed
+                    .lock()
+                    .expect("lock")
+                    .insert(c.addr.clone(), dk);
+                journal.push(InstanceChange::Upsert {
+                    resource: rref.clone(),
+                    object: o,
+                });
+                journal.push(InstanceChange::Remove {
+                    resource: rref.clone(),
+                    index_key: key.clone(),
+                    deposed: None,
+                });
+            }
+        }
+        let resp = p
+            .apply_resource(
+                ApplyRequest {
+                    type_name,
+                    prior_state: prior.unmark_deep().0,
+                    planned_state: planned.clone().unmark_deep().0,
+                    config: config.clone().unmark_deep().0,
+                    planned_private: private,
+                },
+                &ctx,
+            )
+            .await;
+        let failed = resp.diagnostics.has_errors();
+        match &resp.new_state {
+            Some(v) => {
+                let v = codec::mark_schema_sensitive(
+                    v.clone().mark_paths(&planned.clone().unmark_deep().1),
+                    &schema,
+                );
+                let obj = self
+                    .state_object(c, &v, &resp.private, failed && creating, None)
+                    .map_err(Diagnostics::from)?;
+                self.values.lock().expect("lock").insert(c.addr.clone(), v);
+                journal.push(InstanceChange::Upsert {
+                    resource: rref,
+                    object: obj,
+                });
+            }
+            None if c.action == Action::Update => {
+                journal.push(InstanceChange::Remove {
+                    resource: rref,
+                    index_key: key,
+                    deposed: None,
+                });
+            }
+            None => {}
+        }
+        if failed {
+            return Err(with_addr(resp.diagnostics));
+        }
+        let mut d = resp.diagnostics;
+        d.0.retain(|x| !x.is_error());
+        Ok(())
+    }
+}
+
+/// Applies a plan. `desired` (optional: may be empty) re-evaluates configurations that had
+/// unknown values at plan time; `outputs` are the root outputs to store. The backend must be
+/// locked by the caller; a state is written first when none is stored yet. A saved plan
+/// whose state moved on is refused ("Saved plan is stale").
+pub async fn apply(
+    plan: &Plan,
+    desired: &[DesiredInstance],
+    outputs: &[DesiredOutput],
+    providers: &dyn ProviderRegistry,
+    backend: Arc<dyn Backend>,
+    opts: &ApplyOptions,
+) -> ApplyOutcome {
+    let mut diags = Diagnostics::new();
+    let fail = |d: Diagnostic| ApplyOutcome {
+        state: None,
+        reports: Vec::new(),
+        diagnostics: d.into(),
+        interrupted: false,
+    };
+    // The stored state must still be the one planned against.
+    let b = backend.clone();
+    let stored = tokio::task::spawn_blocking(move || b.read()).await;
+    let stored = match stored {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return fail(Diagnostic::error("Failed to read state", e.to_string())),
+        Err(e) => return fail(Diagnostic::error("Failed to read state", e.to_string())),
+    };
+    match &stored {
+        Some((s, _)) => {
+            if let Err(d) = crate::planfile::check_fresh(plan, s) {
+                return fail(d);
+            }
+        }
+        None => {
+            let b = backend.clone();
+            let st = plan.prior_state.clone();
+            match tokio::task::spawn_blocking(move || b.write(&st, None)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    return fail(Diagnostic::error("Failed to write state", e.to_string()))
+                }
+                Err(e) => return fail(Diagnostic::error("Failed to write state", e.to_string())),
+            }
+        }
+    }
+
+    // State-only effects of refresh: objects deleted outside girder are forgotten.
+    let mut pre = Vec::new();
+    let planned_addrs: std::collections::HashSet<&AbsResourceInstance> =
+        plan.changes.iter().map(|c| &c.addr).collect();
+    let mut drifted = std::collections::HashSet::new();
+    for d in &plan.drift {
+        if d.after.is_null() {
+            if !planned_addrs.contains(&d.addr) {
+                pre.push(InstanceChange::Remove {
+                    resource: ResourceRef {
+                        module: d.addr.resource.module.clone(),
+                        mode: d.addr.resource.resource.mode,
+                        type_name: d.addr.resource.resource.type_name.clone(),
+                        name: d.addr.resource.resource.name.clone(),
+                        provider: d.provider.addr.clone(),
+                    },
+                    index_key: d.addr.key.clone(),
+                    deposed: None,
+                });
+            }
+        } else {
+            drifted.insert(d.addr.clone());
+        }
+    }
+    if let Err(d) = persist(&backend, pre).await {
+        return fail(d);
+    }
+
+    let mut prior_objects = HashMap::new();
+    for r in &plan.prior_state.resources {
+        for i in &r.instances {
+            if r.mode == ResourceMode::Managed && i.deposed.is_none() {
+                let addr = AbsResourceInstance {
+                    resource: girder_core::addr::AbsResource {
+                        module: r.module.clone(),
+                        resource: girder_core::addr::Resource {
+                            mode: r.mode,
+                            type_name: r.type_name.clone(),
+                            name: r.name.clone(),
+                        },
+                    },
+                    key: i.index_key.clone(),
+                };
+                prior_objects.insert((addr, None), i.clone());
+            }
+        }
+    }
+    let walk = Walk {
+        plan,
+        desired: desired.iter().map(|d| (&d.addr, d)).collect(),
+        providers,
+        backend: backend.clone(),
+        values: Mutex::new(
+            plan.changes
+                .iter()
+                .filter(|c| c.deposed.is_none() && !c.before.is_null())
+                .map(|c| (c.addr.clone(), c.before.clone()))
+                .collect(),
+        ),
+        prior: prior_objects,
+        deposed: Mutex::new(HashMap::new()),
+        abandon: opts.abandon.clone(),
+    };
+
+    let mut nodes = build_graph(plan, &drifted);
+    let mut ready: VecDeque<usize> = (0..nodes.len())
+        .filter(|&i| nodes[i].waiting == 0)
+        .collect();
+    let mut reports = Vec::with_capacity(nodes.len());
+    let mut inflight = FuturesUnordered::new();
+    let mut interrupted = false;
+    let parallelism = opts.parallelism.max(1);
+    let mut finished = 0usize;
+    loop {
+        while inflight.len() < parallelism && !opts.stop.is_cancelled() {
+            let Some(i) = ready.pop_front() else { break };
+            let node = &nodes[i];
+            let c = &plan.changes[node.change];
+            let op = op_kind(c, node.kind);
+            if node.blocked {
+                reports.push(OpReport {
+                    addr: c.display_addr(),
+                    op,
+                    status: OpStatus::Skipped,
+                    elapsed: Duration::ZERO,
+                });
+                finished += 1;
+                for d in nodes[i].dependents.clone() {
+                    nodes[d].blocked = true;
+                    nodes[d].waiting -= 1;
+                    if nodes[d].waiting == 0 {
+                        ready.push_back(d);
+                    }
+                }
+                continue;
+            }
+            if let Some(tx) = &opts.events {
+                let _ = tx.send(ApplyEvent::Started {
+                    addr: c.display_addr(),
+                    op,
+                });
+            }
+            let (change, kind) = (node.change, node.kind);
+            let walk = &walk;
+            inflight.push(async move {
+                let start = Instant::now();
+                let (r, journal) = walk.run(change, kind).await;
+                let persisted = persist(&walk.backend, journal).await;
+                (i, op, r, persisted, start.elapsed())
+            });
+        }
+        if inflight.is_empty() {
+            break;
+        }
+        let next = tokio::select! {
+            r = inflight.next() => r,
+            _ = opts.stop.cancelled(), if !interrupted => {
+                interrupted = true;
+                continue;
+            }
+        };
+        let Some((i, op, r, persisted, elapsed)) = next else {
+            break;
+        };
+        finished += 1;
+        let c = &plan.changes[nodes[i].change];
+        let mut ok = r.is_ok();
+        if let Err(d) = r {
+            diags.extend(d);
+        }
+        if let Err(d) = persisted {
+            diags.push(d);
+            ok = false;
+        }
+        if let Some(tx) = &opts.events {
+            let _ = tx.send(ApplyEvent::Finished {
+                addr: c.display_addr(),
+                op,
+                elapsed,
+                ok,
+            });
+        }
+        reports.push(OpReport {
+            addr: c.display_addr(),
+            op,
+            status: if ok {
+                OpStatus::Succeeded
+            } else {
+                OpStatus::Failed
+            },
+            elapsed,
+        });
+        for d in nodes[i].dependents.clone() {
+            if !ok {
+                nodes[d].blocked = true;
+            }
+            nodes[d].waiting -= 1;
+            if nodes[d].waiting == 0 {
+                ready.push_back(d);
+            }
+        }
+    }
+    if opts.stop.is_cancelled() {
+        interrupted = true;
+    }
+    if finished < nodes.len() {
+        let done: std::collections::HashSet<String> = reports
+            .iter()
+            .map(|r| format!("{}{:?}", r.addr, r.op))
+            .collect();
+        for n in &nodes {
+            let c = &plan.changes[n.change];
+            let op = op_kind(c, n.kind);
+            if !done.contains(&format!("{}{:?}", c.display_addr(), op)) {
+                reports.push(OpReport {
+                    addr: c.display_addr(),
+                    op,
+                    status: if interrupted {
+                        OpStatus::Cancelled
+                    } else {
+                        OpStatus::Skipped
+                    },
+                    elapsed: Duration::ZERO,
+                });
+            }
+        }
+    }
+    if interrupted {
+        diags.push(
+            Diagnostic::error(
+                "Operation interrupted",
+                "The apply was interrupted: operations in progress finished and were recorded in \
+             the state; nothing new was started.",
+            )
+            .with_help("Run girder plan to see what is left to do."),
+        );
+    }
+
+    // Outputs, from the applied values.
+    let mut out_changes = Vec::new();
+    if !interrupted {
+        let values = walk.values.lock().expect("lock").clone();
+        let want: std::collections::HashSet<&str> = if plan.mode == crate::plan::PlanMode::Destroy {
+            Default::default()
+        } else {
+            outputs.iter().map(|o| o.name.as_str()).collect()
+        };
+        if plan.mode != crate::plan::PlanMode::Destroy {
+            for o in outputs {
+                match (o.value)(&Upstream { values: &values }) {
+                    Ok(v) if v.is_wholly_known() => {
+                        match OutputValue::from_value(&v, o.sensitive) {
+                            Ok(ov) => out_changes.push(InstanceChange::SetOutput {
+                                name: o.name.clone(),
+                                value: ov,
+                            }),
+                            Err(e) => diags.push(Diagnostic::error("Invalid output value", e)),
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(d) => diags.extend(d),
+                }
+            }
+        }
+        for name in plan.prior_state.outputs.keys() {
+            if !want.contains(name.as_str()) {
+                out_changes.push(InstanceChange::RemoveOutput { name: name.clone() });
+            }
+        }
+    }
+    if let Err(d) = persist(&backend, out_changes).await {
+        diags.push(d);
+    }
+    let b = backend.clone();
+    let state = match tokio::task::spawn_blocking(move || {
+        b.compact()?;
+        b.read()
+    })
+    .await
+    {
+        Ok(Ok(s)) => s.map(|(s, _)| s),
+        Ok(Err(e)) => {
+            diags.push(Diagnostic::error("Failed to write state", e.to_string()));
+            None
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error("Failed to write state", e.to_string()));
+            None
+        }
+    };
+    ApplyOutcome {
+        state,
+        reports,
+        diagnostics: diags,
+        interrupted,
+    }
+}

@@ -1,0 +1,35 @@
+//! girder-engine: plan and apply with Terraform 1.0.3's semantics.
+//!
+//! * [`model`]: desired instances (address, provider, a configuration computed from upstream
+//!   values, dependencies, lifecycle) and planned changes (action + reason, before/after with
+//!   unknown and sensitive marks).
+//! * [`plan`](mod@plan): refresh batched per type through `read_many`, then per instance the
+//!   provider's plan → create / update / replace / delete / read / no-op, honouring
+//!   `ignore_changes`, `prevent_destroy`, `-target`, `-replace`, `-destroy`, `-refresh=false`.
+//! * [`apply`](mod@apply): a tokio walk of the change graph with bounded parallelism; every
+//!   completed operation goes to the state journal at once; failures skip dependents only;
+//!   interruption stops new work and persists what finished.
+//! * [`planfile`]: saved plans, refused when stale. [`json`]: `show -json`.
+//!   [`render`]: the human plan, as Terraform prints it.
+//!
+//! The engine knows providers only through `girder_provider::Provider`.
+
+pub mod apply;
+pub mod codec;
+pub mod json;
+pub mod model;
+pub mod ops;
+pub mod plan;
+pub mod planfile;
+pub mod render;
+pub mod target;
+pub mod testing;
+pub mod values;
+
+pub use apply::{apply, ApplyEvent, ApplyOptions, ApplyOutcome, OpKind, OpReport, OpStatus};
+pub use model::{
+    Action, DesiredInstance, DesiredOutput, Drift, IgnoreChanges, Lifecycle, OutputChange,
+    ProviderRef, Reason, ResourceChange, Upstream, Wire,
+};
+pub use plan::{plan, Plan, PlanMode, PlanOptions, PlanOutcome, ProviderRegistry};
+pub use target::Target;

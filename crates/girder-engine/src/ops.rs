@@ -1,0 +1,895 @@
+//! The engine driven by a loaded configuration: `plan`, `apply`, `destroy` and `graph` for
+//! the CLI.
+//!
+//! ```text
+//! let (config, diags) = girder_lang::config::load_config(dir);
+//! let (inputs, diags) = girder_lang::inputs::collect_inputs(&config.module, &input_opts);
+//! let req = ops::Request { config: &config, inputs, workspace: "default", base_dir, providers: &registry };
+//! let outcome = ops::plan(&req, &state, &PlanOptions::default()).await;       // PlanOutcome
+//! let applied = ops::apply(&req, &plan, backend, &ApplyOptions::default()).await;
+//! ```
+//!
+//! What is evaluated: the root module's variables, locals, outputs, `resource` and `data`
+//! blocks with `count` / `for_each` (`count.index`, `each.key`, `each.value`), nested and
+//! `dynamic` blocks (shaped by the provider's schema), `depends_on`, `lifecycle`
+//! (`create_before_destroy`, `prevent_destroy`, `ignore_changes`), the `provider`
+//! meta-argument, and `provider` blocks (evaluated and passed to `configure`). Each
+//! resource's body is evaluated against the planned values of what it refers to (unknown
+//! where not yet known) and again at apply time against the applied values.
+//!
+//! Not yet: module calls (an error names them), `moved` / `import` / `removed` blocks,
+//! `replace_triggered_by`, pre/postconditions and `check` blocks. `count` / `for_each` may
+//! refer to variables, locals and data sources read at plan time; a reference to a managed
+//! resource makes them unknown (Terraform's "Invalid count argument", which offers -target).
+
+use crate::model::{
+    ConfigFn, DesiredInstance, DesiredOutput, IgnoreChanges, Lifecycle, ProviderRef, Upstream,
+};
+use crate::plan::{PlanOptions, PlanOutcome, ProviderRegistry};
+use crate::{ApplyOptions, ApplyOutcome, Plan};
+use girder_core::addr::{
+    AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, Resource, ResourceMode,
+};
+use girder_core::value::{Path as VPath, PathStep};
+use girder_core::{Diagnostic, Diagnostics, Value};
+use girder_graph::expand::{self, Expansion};
+use girder_graph::{DepGraph, EdgeKind, VertexKind};
+use girder_lang::config::evaluate::variable_values;
+use girder_lang::config::{self, Body, Config};
+use girder_lang::eval::{eval, EvalContext};
+use girder_lang::functions::FunctionTable;
+use girder_lang::refs::{references, Subject};
+use girder_lang::source::Expr;
+use girder_provider::schema::{Nesting, Schema};
+use girder_state::model::State;
+use girder_state::Backend;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What every operation needs.
+pub struct Request<'a> {
+    /// The loaded configuration (root module).
+    pub config: &'a Config,
+    /// Input variable values (from `girder_lang::inputs::collect_inputs`).
+    pub inputs: BTreeMap<String, Value>,
+    /// The workspace (`terraform.workspace`).
+    pub workspace: String,
+    /// The working directory (for `path.cwd` and filesystem functions).
+    pub base_dir: PathBuf,
+    /// The providers by name (`aws`, `random`, `aws.west`), not yet configured.
+    pub providers: &'a dyn ProviderRegistry,
+}
+
+/// The shared evaluation scope of the root module.
+struct Scope {
+    vars: Value,
+    locals: Vec<(String, Expr)>,
+    path: Value,
+    terraform: Value,
+    functions: Arc<FunctionTable>,
+    base_dir: PathBuf,
+    /// How each resource expands (for building `TYPE.NAME` values).
+    expansions: HashMap<AbsResource, Expansion>,
+}
+
+impl Scope {
+    fn resource_value(&self, r: &AbsResource, up: &Upstream<'_>) -> Value {
+        let inst = |key: Option<InstanceKey>| {
+            up.get(&AbsResourceInstance {
+                resource: r.clone(),
+                key,
+            })
+            .cloned()
+            .unwrap_or_else(Value::unknown_dynamic)
+        };
+        match self.expansions.get(r) {
+            None | Some(Expansion::Single) => inst(None),
+            Some(Expansion::Count(n)) => {
+                Value::tuple((0..*n).map(|i| inst(Some(InstanceKey::Int(i)))).collect())
+            }
+            Some(Expansion::ForEach(m)) => Value::object(
+                m.iter()
+                    .map(|(k, _)| (k.clone(), inst(Some(InstanceKey::Str(k.clone())))))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// An evaluation context for `expr` with `extra` root names (count, each, iterators).
+    fn context(
+        &self,
+        expr: &Expr,
+        up: &Upstream<'_>,
+        extra: &[(String, Value)],
+        depth: usize,
+    ) -> Result<EvalContext, Diagnostics> {
+        let mut ctx = EvalContext {
+            variables: HashMap::new(),
+            functions: self.functions.clone(),
+            base_dir: self.base_dir.clone(),
+        };
+        let mut locals = BTreeMap::new();
+        let mut by_type: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+        let mut data: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+        for r in references(expr) {
+            match &r.subject {
+                Subject::Local(n) => {
+                    if depth > 64 || locals.contains_key(n) {
+                        continue;
+                    }
+                    if let Some((_, e)) = self.locals.iter().find(|(name, _)| name == n) {
+                        let c = self.context(e, up, &[], depth + 1)?;
+                        locals.insert(n.clone(), eval(e, &c)?);
+                    }
+                }
+                Subject::Resource {
+                    mode,
+                    type_name,
+                    name,
+                } => {
+                    let ar = AbsResource {
+                        module: ModuleInstance::root(),
+                        resource: Resource {
+                            mode: *mode,
+                            type_name: type_name.clone(),
+                            name: name.clone(),
+                        },
+                    };
+                    let v = self.resource_value(&ar, up);
+                    match mode {
+                        ResourceMode::Managed => by_type.entry(type_name.clone()),
+                        ResourceMode::Data => data.entry(type_name.clone()),
+                    }
+                    .or_default()
+                    .insert(name.clone(), v);
+                }
+                _ => {}
+            }
+        }
+        ctx.variables.insert("var".into(), self.vars.clone());
+        ctx.variables.insert("local".into(), Value::object(locals));
+        ctx.variables.insert("path".into(), self.path.clone());
+        ctx.variables
+            .insert("terraform".into(), self.terraform.clone());
+        for (t, m) in by_type {
+            ctx.variables.insert(t, Value::object(m));
+        }
+        if !data.is_empty() {
+            ctx.variables.insert(
+                "data".into(),
+                Value::object(
+                    data.into_iter()
+                        .map(|(t, m)| (t, Value::object(m)))
+                        .collect(),
+                ),
+            );
+        }
+        for (k, v) in extra {
+            ctx.variables.insert(k.clone(), v.clone());
+        }
+        Ok(ctx)
+    }
+
+    fn eval(
+        &self,
+        e: &Expr,
+        up: &Upstream<'_>,
+        extra: &[(String, Value)],
+    ) -> Result<Value, Diagnostics> {
+        let ctx = self.context(e, up, extra, 0)?;
+        eval(e, &ctx)
+    }
+
+    /// Evaluates a block body into an object shaped by `schema` (nested and dynamic blocks
+    /// become lists, sets, maps or objects by their nesting mode).
+    fn body(
+        &self,
+        body: &Body,
+        schema: Option<&Schema>,
+        up: &Upstream<'_>,
+        extra: &[(String, Value)],
+    ) -> Result<Value, Diagnostics> {
+        let mut out = BTreeMap::new();
+        let mut diags = Diagnostics::new();
+        for a in &body.attrs {
+            match self.eval(&a.expr, up, extra) {
+                Ok(v) => {
+                    out.insert(a.name.clone(), v);
+                }
+                Err(d) => diags.extend(d),
+            }
+        }
+        let mut blocks: BTreeMap<String, Vec<(Option<String>, Value)>> = BTreeMap::new();
+        for b in &body.blocks {
+            let inner = schema.and_then(|s| s.blocks.get(&b.type_name));
+            let inner_schema = inner.map(|x| &x.block);
+            match &b.dynamic {
+                None => match self.body(&b.body, inner_schema, up, extra) {
+                    Ok(v) => blocks
+                        .entry(b.type_name.clone())
+                        .or_default()
+                        .push((b.labels.first().cloned(), v)),
+                    Err(d) => diags.extend(d),
+                },
+                Some(spec) => {
+                    let fe = match self.eval(&spec.for_each, up, extra) {
+                        Ok(v) => v,
+                        Err(d) => {
+                            diags.extend(d);
+                            continue;
+                        }
+                    };
+                    if !fe.is_known() {
+                        blocks.entry(b.type_name.clone()).or_default();
+                        out.insert(b.type_name.clone(), Value::unknown_dynamic());
+                        continue;
+                    }
+                    let items: Vec<(Value, Value)> = match fe.kind() {
+                        girder_core::value::Kind::Map(_, m)
+                        | girder_core::value::Kind::Object(m) => m
+                            .iter()
+                            .map(|(k, v)| (Value::string(k.clone()), v.clone()))
+                            .collect(),
+                        _ => fe
+                            .as_seq()
+                            .unwrap_or(&[])
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| {
+                                let key = if matches!(fe.kind(), girder_core::value::Kind::Set(..))
+                                {
+                                    v.clone()
+                                } else {
+                                    Value::int(i as i64)
+                                };
+                                (key, v.clone())
+                            })
+                            .collect(),
+                    };
+                    for (k, v) in items {
+                        let mut ex = extra.to_vec();
+                        ex.push((
+                            spec.iterator.clone(),
+                            Value::object_from([("key", k), ("value", v)]),
+                        ));
+                        let label = match &spec.labels {
+                            Some(l) => self
+                                .eval(l, up, &ex)
+                                .ok()
+                                .and_then(|x| x.as_seq().and_then(|s| s.first().cloned()))
+                                .and_then(|x| x.as_str().map(str::to_string)),
+                            None => None,
+                        };
+                        match self.body(&b.body, inner_schema, up, &ex) {
+                            Ok(val) => blocks
+                                .entry(b.type_name.clone())
+                                .or_default()
+                                .push((label, val)),
+                            Err(d) => diags.extend(d),
+                        }
+                    }
+                }
+            }
+        }
+        for (name, items) in blocks {
+            if out.contains_key(&name) {
+                continue;
+            }
+            let nesting = schema
+                .and_then(|s| s.blocks.get(&name))
+                .map_or(Nesting::List, |b| b.nesting);
+            let v = match nesting {
+                Nesting::Single => items
+                    .into_iter()
+                    .next()
+                    .map(|(_, v)| v)
+                    .unwrap_or_else(Value::null_dynamic),
+                Nesting::Map => Value::object(
+                    items
+                        .into_iter()
+                        .map(|(l, v)| (l.unwrap_or_default(), v))
+                        .collect(),
+                ),
+                Nesting::List | Nesting::Set => {
+                    Value::tuple(items.into_iter().map(|(_, v)| v).collect())
+                }
+            };
+            out.insert(name, v);
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(Value::object(out))
+    }
+}
+
+fn provider_of(config: &Config, r: &config::Resource) -> ProviderRef {
+    let (name, alias) = match &r.provider {
+        Some(p) => (p.name.clone(), p.alias.clone()),
+        None => (
+            r.type_name
+                .split('_')
+                .next()
+                .unwrap_or(&r.type_name)
+                .to_string(),
+            None,
+        ),
+    };
+    let source = config
+        .module
+        .terraform
+        .required_providers
+        .get(&name)
+        .and_then(|p| p.source.clone())
+        .unwrap_or_else(|| format!("hashicorp/{name}"));
+    let source = if source.matches('/').count() == 1 {
+        format!("registry.terraform.io/{source}")
+    } else {
+        source
+    };
+    let mut addr = format!("provider[\"{source}\"]");
+    let mut key = name;
+    if let Some(a) = alias {
+        addr.push('.');
+        addr.push_str(&a);
+        key = format!("{key}.{a}");
+    }
+    ProviderRef { name: key, addr }
+}
+
+/// Parses an `ignore_changes` path as written (`tags["Name"]`, `a.b[0]`).
+fn parse_path(s: &str) -> VPath {
+    let mut steps = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            rest = r;
+            continue;
+        }
+        if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']').unwrap_or(r.len());
+            let inner = r[..end].trim();
+            if let Some(q) = inner.strip_prefix('"') {
+                steps.push(PathStep::Key(q.trim_end_matches('"').to_string()));
+            } else if let Ok(i) = inner.parse::<i64>() {
+                steps.push(PathStep::Index(i));
+            }
+            rest = r.get(end + 1..).unwrap_or("");
+            continue;
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        steps.push(PathStep::Attr(rest[..end].to_string()));
+        rest = &rest[end..];
+    }
+    VPath(steps)
+}
+
+/// The source text of an expression.
+fn expr_text(e: &Expr) -> String {
+    e.span()
+        .and_then(|s| {
+            e.file
+                .text
+                .get(s.start.byte..s.end.byte)
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}
+
+/// Variable values converted to their declared types.
+fn typed_variables(m: &config::Module, inputs: &BTreeMap<String, Value>) -> Value {
+    let vars = variable_values(m, inputs);
+    Value::object(
+        vars.into_iter()
+            .map(|(k, v)| {
+                let ty = m.variable(&k).map(|d| d.ty.clone());
+                let v = match ty {
+                    Some(t) => crate::values::conform(&v, &t).unwrap_or(v),
+                    None => v,
+                };
+                (k, v)
+            })
+            .collect(),
+    )
+}
+
+fn resource_refs(e: &Expr, locals: &[(String, Expr)], out: &mut Vec<AbsResource>, depth: usize) {
+    for r in references(e) {
+        match &r.subject {
+            Subject::Resource {
+                mode,
+                type_name,
+                name,
+            } => out.push(AbsResource {
+                module: ModuleInstance::root(),
+                resource: Resource {
+                    mode: *mode,
+                    type_name: type_name.clone(),
+                    name: name.clone(),
+                },
+            }),
+            Subject::Local(n) if depth < 64 => {
+                if let Some((_, le)) = locals.iter().find(|(x, _)| x == n) {
+                    resource_refs(le, locals, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn body_exprs<'b>(b: &'b Body, out: &mut Vec<&'b Expr>) {
+    for a in &b.attrs {
+        out.push(&a.expr);
+    }
+    for nb in &b.blocks {
+        if let Some(d) = &nb.dynamic {
+            out.push(&d.for_each);
+            if let Some(l) = &d.labels {
+                out.push(l);
+            }
+        }
+        body_exprs(&nb.body, out);
+    }
+}
+
+/// The configuration as the engine's desired instances and outputs.
+pub fn desired(
+    req: &Request<'_>,
+) -> Result<(Vec<DesiredInstance>, Vec<DesiredOutput>), Diagnostics> {
+    let m = &req.config.module;
+    let mut diags = Diagnostics::new();
+    for c in &m.module_calls {
+        diags.push(
+            Diagnostic::error(
+                "Module calls are not supported yet",
+                format!(
+                    "girder's engine does not evaluate module \"{}\" yet; only the root module's resources are planned.",
+                    c.name
+                ),
+            )
+            .with_span(c.span.clone()),
+        );
+    }
+    for v in &m.variables {
+        if v.default.is_none() && !req.inputs.contains_key(&v.name) {
+            diags.push(
+                Diagnostic::error(
+                    "No value for required variable",
+                    format!(
+                        "The root module input variable \"{}\" is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable.",
+                        v.name
+                    ),
+                )
+                .with_span(v.span.clone()),
+            );
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let dir = m.dir.to_string_lossy().into_owned();
+    let dir = if dir.is_empty() { ".".into() } else { dir };
+    let mut scope = Scope {
+        vars: typed_variables(m, &req.inputs),
+        locals: m
+            .locals
+            .iter()
+            .map(|l| (l.name.clone(), l.expr.clone()))
+            .collect(),
+        path: Value::object_from([
+            ("module", Value::string(dir.clone())),
+            ("root", Value::string(dir)),
+            (
+                "cwd",
+                Value::string(req.base_dir.to_string_lossy().into_owned()),
+            ),
+        ]),
+        terraform: Value::object_from([("workspace", Value::string(req.workspace.clone()))]),
+        functions: Arc::new(FunctionTable::builtin()),
+        base_dir: req.base_dir.clone(),
+        expansions: HashMap::new(),
+    };
+    // Expand count / for_each (against variables, locals and unknown resources).
+    let empty: HashMap<AbsResourceInstance, Value> = HashMap::new();
+    let up = Upstream { values: &empty };
+    let mut per_resource: Vec<(&config::Resource, AbsResource, Expansion)> = Vec::new();
+    for r in &m.resources {
+        let ar = AbsResource {
+            module: ModuleInstance::root(),
+            resource: Resource {
+                mode: r.mode,
+                type_name: r.type_name.clone(),
+                name: r.name.clone(),
+            },
+        };
+        let exp = if let Some(c) = &r.count {
+            scope
+                .eval(c, &up, &[])
+                .and_then(|v| expand::count(&v, &expr_text(c), c.span()).map_err(Diagnostics::from))
+        } else if let Some(f) = &r.for_each {
+            scope.eval(f, &up, &[]).and_then(|v| {
+                expand::for_each(&v, &expr_text(f), f.span()).map_err(Diagnostics::from)
+            })
+        } else {
+            Ok(Expansion::Single)
+        };
+        match exp {
+            Ok(e) => per_resource.push((r, ar, e)),
+            Err(d) => diags.extend(d),
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    for (_, ar, e) in &per_resource {
+        scope.expansions.insert(ar.clone(), e.clone());
+    }
+    let scope = Arc::new(scope);
+    let mut out = Vec::new();
+    for (r, ar, exp) in per_resource {
+        let provider = provider_of(req.config, r);
+        let schema = req.providers.get(&provider.name).and_then(|p| {
+            let s = p.schema();
+            match r.mode {
+                ResourceMode::Managed => s.resource(&r.type_name).cloned(),
+                ResourceMode::Data => s.data_source(&r.type_name).cloned(),
+            }
+        });
+        let schema = schema.map(Arc::new);
+        let mut exprs = Vec::new();
+        body_exprs(&r.body, &mut exprs);
+        exprs.extend(r.depends_on.iter());
+        let mut deps = Vec::new();
+        for e in &exprs {
+            resource_refs(e, &scope.locals, &mut deps, 0);
+        }
+        deps.sort();
+        deps.dedup();
+        let lifecycle = Lifecycle {
+            create_before_destroy: r.lifecycle.create_before_destroy.unwrap_or(false),
+            prevent_destroy: r.lifecycle.prevent_destroy.unwrap_or(false),
+            ignore_changes: match &r.lifecycle.ignore_changes {
+                config::IgnoreChanges::None => IgnoreChanges::None,
+                config::IgnoreChanges::All => IgnoreChanges::All,
+                config::IgnoreChanges::Paths(p) => {
+                    IgnoreChanges::Paths(p.iter().map(|(s, _)| parse_path(s)).collect())
+                }
+            },
+        };
+        for key in exp.keys() {
+            let addr = AbsResourceInstance {
+                resource: ar.clone(),
+                key: key.clone(),
+            };
+            let mut extra: Vec<(String, Value)> = Vec::new();
+            match &key {
+                Some(InstanceKey::Int(i)) => extra.push((
+                    "count".into(),
+                    Value::object_from([("index", Value::int(*i))]),
+                )),
+                Some(InstanceKey::Str(k)) => extra.push((
+                    "each".into(),
+                    Value::object_from([
+                        ("key", Value::string(k.clone())),
+                        (
+                            "value",
+                            exp.each_value(k)
+                                .cloned()
+                                .unwrap_or_else(Value::null_dynamic),
+                        ),
+                    ]),
+                )),
+                None => {}
+            }
+            let scope2 = scope.clone();
+            let body = r.body.clone();
+            let schema2 = schema.clone();
+            let config: ConfigFn =
+                Arc::new(move |up| scope2.body(&body, schema2.as_deref(), up, &extra));
+            let depends_on: Vec<AbsResourceInstance> = deps
+                .iter()
+                .filter(|d| **d != ar)
+                .flat_map(|d| {
+                    let e = scope
+                        .expansions
+                        .get(d)
+                        .cloned()
+                        .unwrap_or(Expansion::Single);
+                    e.keys().into_iter().map(|k| AbsResourceInstance {
+                        resource: d.clone(),
+                        key: k,
+                    })
+                })
+                .collect();
+            out.push(DesiredInstance {
+                addr,
+                provider: provider.clone(),
+                config,
+                depends_on,
+                lifecycle: lifecycle.clone(),
+                span: Some(r.span.clone()),
+            });
+        }
+    }
+    let mut outputs = Vec::new();
+    for o in &m.outputs {
+        let Some(e) = o.value.clone() else { continue };
+        let mut deps = Vec::new();
+        resource_refs(&e, &scope.locals, &mut deps, 0);
+        for d in &o.depends_on {
+            resource_refs(d, &scope.locals, &mut deps, 0);
+        }
+        let scope2 = scope.clone();
+        let e2 = e.clone();
+        outputs.push(DesiredOutput {
+            name: o.name.clone(),
+            value: Arc::new(move |up| scope2.eval(&e2, up, &[])),
+            sensitive: o.sensitive,
+            depends_on: deps
+                .iter()
+                .flat_map(|d| {
+                    let e = scope
+                        .expansions
+                        .get(d)
+                        .cloned()
+                        .unwrap_or(Expansion::Single);
+                    e.keys().into_iter().map(|k| AbsResourceInstance {
+                        resource: d.clone(),
+                        key: k,
+                    })
+                })
+                .collect(),
+        });
+    }
+    Ok((out, outputs))
+}
+
+/// Configures every provider the configuration uses from its `provider` block (evaluated
+/// against variables and locals).
+pub async fn configure_providers(req: &Request<'_>, desired: &[DesiredInstance]) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mut names: Vec<&str> = desired.iter().map(|d| d.provider.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let m = &req.config.module;
+    let scope = Scope {
+        vars: typed_variables(m, &req.inputs),
+        locals: m
+            .locals
+            .iter()
+            .map(|l| (l.name.clone(), l.expr.clone()))
+            .collect(),
+        path: Value::null_dynamic(),
+        terraform: Value::object_from([("workspace", Value::string(req.workspace.clone()))]),
+        functions: Arc::new(FunctionTable::builtin()),
+        base_dir: req.base_dir.clone(),
+        expansions: HashMap::new(),
+    };
+    let empty = HashMap::new();
+    let up = Upstream { values: &empty };
+    for name in names {
+        let Some(p) = req.providers.get(name) else {
+            continue;
+        };
+        let (pname, alias) = match name.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (name, None),
+        };
+        let block = m
+            .providers
+            .iter()
+            .find(|b| b.name == pname && b.alias.as_deref() == alias);
+        let cfg = match block {
+            Some(b) => match scope.body(&b.body, Some(&p.schema().provider), &up, &[]) {
+                Ok(v) => v,
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            },
+            None => Value::empty_object(),
+        };
+        let cfg = crate::values::normalize_config(&cfg, &p.schema().provider).unwrap_or(cfg);
+        if let Err(d) = p
+            .configure(cfg, &girder_provider::OpContext::default())
+            .await
+        {
+            diags.extend(d);
+        }
+    }
+    diags
+}
+
+/// Plans the configuration against `state`.
+pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanOutcome {
+    let (desired, outputs) = match desired(req) {
+        Ok(x) => x,
+        Err(d) => {
+            return PlanOutcome {
+                plan: None,
+                diagnostics: d,
+            }
+        }
+    };
+    let cd = configure_providers(req, &desired).await;
+    if cd.has_errors() {
+        return PlanOutcome {
+            plan: None,
+            diagnostics: cd,
+        };
+    }
+    let mut out = crate::plan::plan(&desired, &outputs, state, req.providers, opts).await;
+    if let Some(p) = out.plan.as_mut() {
+        p.variables = req.inputs.clone();
+        let files: Vec<(String, Vec<u8>)> = req
+            .config
+            .module
+            .files
+            .iter()
+            .map(|f| (f.name.to_string(), f.text.as_bytes().to_vec()))
+            .collect();
+        p.config_hash =
+            crate::planfile::config_hash(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    }
+    let mut d = cd;
+    d.extend(out.diagnostics);
+    out.diagnostics = d;
+    out
+}
+
+/// A destroy plan (`girder destroy`, `plan -destroy`).
+pub async fn plan_destroy(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanOutcome {
+    let opts = PlanOptions {
+        mode: crate::plan::PlanMode::Destroy,
+        ..opts.clone()
+    };
+    plan(req, state, &opts).await
+}
+
+/// Applies a plan made from this configuration (the backend locked by the caller). A saved
+/// plan made from another configuration is refused.
+pub async fn apply(
+    req: &Request<'_>,
+    plan: &Plan,
+    backend: Arc<dyn Backend>,
+    opts: &ApplyOptions,
+) -> ApplyOutcome {
+    let (desired, outputs) = match desired(req) {
+        Ok(x) => x,
+        Err(d) => {
+            return ApplyOutcome {
+                state: None,
+                reports: Vec::new(),
+                diagnostics: d,
+                interrupted: false,
+            }
+        }
+    };
+    let files: Vec<(String, Vec<u8>)> = req
+        .config
+        .module
+        .files
+        .iter()
+        .map(|f| (f.name.to_string(), f.text.as_bytes().to_vec()))
+        .collect();
+    let hash = crate::planfile::config_hash(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    if !plan.config_hash.is_empty() && plan.config_hash != hash {
+        return ApplyOutcome {
+            state: None,
+            reports: Vec::new(),
+            diagnostics: Diagnostic::error(
+                "Saved plan does not match the configuration",
+                "The configuration changed since the plan was made.",
+            )
+            .with_help("Run girder plan again.")
+            .into(),
+            interrupted: false,
+        };
+    }
+    let cd = configure_providers(req, &desired).await;
+    if cd.has_errors() {
+        return ApplyOutcome {
+            state: None,
+            reports: Vec::new(),
+            diagnostics: cd,
+            interrupted: false,
+        };
+    }
+    crate::apply::apply(plan, &desired, &outputs, req.providers, backend, opts).await
+}
+
+/// The dependency graph of the root module as DOT (`girder graph`).
+pub fn graph_dot(config: &Config) -> Result<String, Diagnostics> {
+    let m = &config.module;
+    let mut g: DepGraph<()> = DepGraph::new();
+    let locals: Vec<(String, Expr)> = m
+        .locals
+        .iter()
+        .map(|l| (l.name.clone(), l.expr.clone()))
+        .collect();
+    for v in &m.variables {
+        g.add(
+            format!("var.{}", v.name),
+            VertexKind::Variable,
+            Some(v.span.clone()),
+            (),
+        );
+    }
+    for l in &m.locals {
+        g.add(
+            format!("local.{}", l.name),
+            VertexKind::Local,
+            Some(l.span.clone()),
+            (),
+        );
+    }
+    for r in &m.resources {
+        let kind = if r.mode == ResourceMode::Data {
+            VertexKind::Data
+        } else {
+            VertexKind::Resource
+        };
+        let id = g.add(r.address(), kind, Some(r.span.clone()), ());
+        let p = provider_of(config, r);
+        let pid = g.add(p.addr.clone(), VertexKind::Provider, None, ());
+        g.depend(id, pid, EdgeKind::Provider);
+    }
+    for o in &m.outputs {
+        g.add(
+            format!("output.{}", o.name),
+            VertexKind::Output,
+            Some(o.span.clone()),
+            (),
+        );
+    }
+    let edge_for = |g: &mut DepGraph<()>, from: &str, e: &Expr, kind: EdgeKind| {
+        let Some(fid) = g.get(from) else { return };
+        for r in references(e) {
+            let key = match &r.subject {
+                Subject::Var(n) => format!("var.{n}"),
+                Subject::Local(n) => format!("local.{n}"),
+                Subject::Resource {
+                    mode,
+                    type_name,
+                    name,
+                } => match mode {
+                    ResourceMode::Managed => format!("{type_name}.{name}"),
+                    ResourceMode::Data => format!("data.{type_name}.{name}"),
+                },
+                _ => continue,
+            };
+            if let Some(tid) = g.get(&key) {
+                g.depend(fid, tid, kind);
+            }
+        }
+    };
+    for (name, e) in &locals {
+        edge_for(&mut g, &format!("local.{name}"), e, EdgeKind::Reference);
+    }
+    for r in &m.resources {
+        let mut exprs = Vec::new();
+        body_exprs(&r.body, &mut exprs);
+        exprs.extend(r.count.iter());
+        exprs.extend(r.for_each.iter());
+        for e in exprs {
+            edge_for(&mut g, &r.address(), e, EdgeKind::Reference);
+        }
+        for e in &r.depends_on {
+            edge_for(&mut g, &r.address(), e, EdgeKind::DependsOn);
+        }
+    }
+    for o in &m.outputs {
+        if let Some(e) = &o.value {
+            edge_for(
+                &mut g,
+                &format!("output.{}", o.name),
+                e,
+                EdgeKind::Reference,
+            );
+        }
+    }
+    g.topo_order().map_err(Diagnostics::from_iter)?;
+    Ok(g.to_dot())
+}

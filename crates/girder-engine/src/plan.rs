@@ -1,0 +1,938 @@
+//! Planning: refresh (batched by type through `read_many`), then per instance ask the provider
+//! to plan and decide the action and its reason; orphans, deposed objects, `-destroy`,
+//! `-target`, `-replace`, `ignore_changes`, `prevent_destroy`, outputs.
+
+use crate::codec;
+use crate::model::*;
+use crate::target::{key_kind, Target};
+use crate::values;
+use base64::Engine as _;
+use futures::StreamExt;
+use girder_core::addr::{AbsResource, AbsResourceInstance, InstanceKey, ResourceMode};
+use girder_core::value::Path;
+use girder_core::{Diagnostic, Diagnostics, Value};
+use girder_provider::schema::Schema;
+use girder_provider::{OpContext, PlanRequest, Provider, ReadRequest};
+use girder_state::model::{ObjectStatus, State};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// Maps provider names (`aws`, `random`, `aws.west`) to configured providers.
+pub trait ProviderRegistry: Send + Sync {
+    /// The provider, if available.
+    fn get(&self, name: &str) -> Option<Arc<dyn Provider>>;
+}
+
+impl ProviderRegistry for HashMap<String, Arc<dyn Provider>> {
+    fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        HashMap::get(self, name).cloned()
+    }
+}
+
+impl<F> ProviderRegistry for F
+where
+    F: Fn(&str) -> Option<Arc<dyn Provider>> + Send + Sync,
+{
+    fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        self(name)
+    }
+}
+
+/// Normal plan or destroy plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlanMode {
+    /// Make the infrastructure match the configuration.
+    #[default]
+    Normal,
+    /// Destroy everything (`-destroy`, `girder destroy`).
+    Destroy,
+}
+
+/// Options of a plan.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    /// Normal or destroy.
+    pub mode: PlanMode,
+    /// Refresh before planning (`-refresh=false` turns it off).
+    pub refresh: bool,
+    /// `-target` addresses (empty: everything).
+    pub targets: Vec<Target>,
+    /// `-replace` addresses.
+    pub replace: Vec<AbsResourceInstance>,
+    /// How many provider calls may run at once.
+    pub parallelism: usize,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            mode: PlanMode::Normal,
+            refresh: true,
+            targets: Vec::new(),
+            replace: Vec::new(),
+            parallelism: 10,
+        }
+    }
+}
+
+/// A plan: the changes, what refresh found, the output changes, and the state it was made
+/// against.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Resource changes (no-ops included), in a stable order (by address).
+    pub changes: Vec<ResourceChange>,
+    /// Changes made outside girder, found by refresh.
+    pub drift: Vec<Drift>,
+    /// Root output changes.
+    pub outputs: Vec<OutputChange>,
+    /// The state the plan was made against (as read, before refresh).
+    pub prior_state: State,
+    /// Normal or destroy.
+    pub mode: PlanMode,
+    /// The `-target` addresses.
+    pub targets: Vec<String>,
+    /// Root input variable values (for saved plans).
+    pub variables: BTreeMap<String, Value>,
+    /// A hash of the configuration the plan was made from (for saved plans).
+    pub config_hash: String,
+}
+
+impl Plan {
+    /// (to add, to change, to destroy), as the summary line counts them.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let (mut add, mut change, mut destroy) = (0, 0, 0);
+        for c in &self.changes {
+            if c.is_data() {
+                continue;
+            }
+            match c.action {
+                Action::Create => add += 1,
+                Action::Update => change += 1,
+                Action::Delete => destroy += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => {
+                    add += 1;
+                    destroy += 1;
+                }
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        (add, change, destroy)
+    }
+
+    /// Does applying it change anything (resources or outputs)?
+    pub fn has_changes(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.action != Action::NoOp && !(c.is_data() && c.action == Action::Delete))
+            || self.outputs.iter().any(|o| o.action != Action::NoOp)
+    }
+}
+
+/// What [`plan`] returns: the plan (absent when errors prevent one) and diagnostics.
+#[derive(Debug)]
+pub struct PlanOutcome {
+    /// The plan, unless there were errors.
+    pub plan: Option<Plan>,
+    /// Errors and warnings.
+    pub diagnostics: Diagnostics,
+}
+
+/// One object of the prior state, decoded.
+#[derive(Clone, Debug)]
+pub(crate) struct PriorObject {
+    pub addr: AbsResourceInstance,
+    pub deposed: Option<String>,
+    pub provider: ProviderRef,
+    pub value: Value,
+    pub private: Vec<u8>,
+    pub tainted: bool,
+    pub dependencies: Vec<String>,
+    pub create_before_destroy: bool,
+}
+
+/// The provider name (registry key) of a state provider address:
+/// `provider["registry.terraform.io/hashicorp/aws"].west` -> `aws.west`.
+pub fn provider_name_of(addr: &str) -> String {
+    let s = addr.rsplit_once("provider[").map_or(addr, |(_, r)| r);
+    let (inside, rest) = s.split_once("]").unwrap_or((s, ""));
+    let source = inside.trim_matches('"');
+    let ty = source.rsplit('/').next().unwrap_or(source);
+    match rest.strip_prefix('.') {
+        Some(alias) if !alias.is_empty() => format!("{ty}.{alias}"),
+        _ => ty.to_string(),
+    }
+}
+
+fn provider_ref(addr: &str) -> ProviderRef {
+    ProviderRef {
+        name: provider_name_of(addr),
+        addr: addr.to_string(),
+    }
+}
+
+fn no_provider(name: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Provider not available",
+        format!("{what} needs provider \"{name}\", which is not available."),
+    )
+    .with_help(format!(
+        "Add a required_providers entry and a provider \"{name}\" block, then run girder init."
+    ))
+}
+
+pub(crate) fn resource_schema<'a>(
+    p: &'a dyn Provider,
+    addr: &AbsResourceInstance,
+) -> Result<&'a Schema, Diagnostic> {
+    let r = &addr.resource.resource;
+    let s = match r.mode {
+        ResourceMode::Managed => p.schema().resource(&r.type_name),
+        ResourceMode::Data => p.schema().data_source(&r.type_name),
+    };
+    s.ok_or_else(|| {
+        let kind = match r.mode {
+            ResourceMode::Managed => "resource type",
+            ResourceMode::Data => "data source",
+        };
+        Diagnostic::error(
+            "Invalid resource type",
+            format!(
+                "The provider {} does not support {kind} \"{}\".",
+                p.name(),
+                r.type_name
+            ),
+        )
+    })
+}
+
+/// Decodes the objects of the state (managed and data, current and deposed).
+pub(crate) fn decode_state(
+    state: &State,
+    providers: &dyn ProviderRegistry,
+    diags: &mut Diagnostics,
+) -> Vec<PriorObject> {
+    let mut out = Vec::with_capacity(state.instance_count());
+    let mut cache: HashMap<String, Option<Arc<dyn Provider>>> = HashMap::new();
+    for r in &state.resources {
+        let pref = provider_ref(&r.provider);
+        let p = cache
+            .entry(pref.name.clone())
+            .or_insert_with(|| providers.get(&pref.name))
+            .clone();
+        let mut ty_cache: Option<(*const Schema, girder_core::Type)> = None;
+        for inst in &r.instances {
+            let addr = AbsResourceInstance {
+                resource: AbsResource {
+                    module: r.module.clone(),
+                    resource: girder_core::addr::Resource {
+                        mode: r.mode,
+                        type_name: r.type_name.clone(),
+                        name: r.name.clone(),
+                    },
+                },
+                key: inst.index_key.clone(),
+            };
+            let Some(p) = &p else {
+                diags.push(no_provider(&pref.name, &addr.to_string()));
+                continue;
+            };
+            let schema = match resource_schema(p.as_ref(), &addr) {
+                Ok(s) => s,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            if ty_cache
+                .as_ref()
+                .is_none_or(|(s, _)| !std::ptr::eq(*s, schema))
+            {
+                ty_cache = Some((schema as *const Schema, schema.object_type()));
+            }
+            let ty = &ty_cache.as_ref().expect("set").1;
+            let value = match codec::instance_value_typed(inst, schema, ty) {
+                Ok(v) => v,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        "Invalid state object",
+                        format!("The state object of {addr} does not fit its schema: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let private = inst
+                .private
+                .as_deref()
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .unwrap_or_default();
+            out.push(PriorObject {
+                addr,
+                deposed: inst.deposed.clone(),
+                provider: pref.clone(),
+                value,
+                private,
+                tainted: inst.status == ObjectStatus::Tainted,
+                dependencies: inst.dependencies.clone(),
+                create_before_destroy: inst.create_before_destroy,
+            });
+        }
+    }
+    out
+}
+
+/// Refreshes managed current objects, batched per (provider, type) through `read_many`.
+/// Returns the refreshed objects (gone ones removed) and the drift found.
+async fn refresh(
+    objects: Vec<PriorObject>,
+    providers: &dyn ProviderRegistry,
+    targets: &[Target],
+    diags: &mut Diagnostics,
+) -> (Vec<PriorObject>, Vec<Drift>) {
+    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        if o.deposed.is_some() || o.addr.resource.resource.mode != ResourceMode::Managed {
+            continue;
+        }
+        if !targets.is_empty() && !targets.iter().any(|t| t.matches(&o.addr)) {
+            continue;
+        }
+        groups
+            .entry((
+                o.provider.name.clone(),
+                o.addr.resource.resource.type_name.clone(),
+            ))
+            .or_default()
+            .push(i);
+    }
+    let ctx = OpContext::default();
+    let calls = groups.iter().map(|((pname, ty), idxs)| {
+        let p = providers.get(pname);
+        let reqs: Vec<ReadRequest> = idxs
+            .iter()
+            .map(|&i| ReadRequest {
+                type_name: ty.clone(),
+                current_state: objects[i].value.clone().unmark_deep().0,
+                private: objects[i].private.clone(),
+            })
+            .collect();
+        let ctx = &ctx;
+        async move {
+            match p {
+                Some(p) => Some(p.read_many(ty, reqs, ctx).await),
+                None => None,
+            }
+        }
+    });
+    let results = futures::future::join_all(calls).await;
+    let mut gone: HashSet<usize> = HashSet::new();
+    let mut updated: HashMap<usize, (Value, Vec<u8>)> = HashMap::new();
+    let mut drift = Vec::new();
+    for ((_, idxs), res) in groups.iter().zip(results) {
+        let Some(res) = res else { continue };
+        for (&i, r) in idxs.iter().zip(res) {
+            let o = &objects[i];
+            match r {
+                Err(d) => diags.extend(d),
+                Ok(resp) => {
+                    diags.extend(resp.diagnostics);
+                    match resp.new_state {
+                        None => {
+                            gone.insert(i);
+                            drift.push(Drift {
+                                addr: o.addr.clone(),
+                                provider: o.provider.clone(),
+                                before: o.value.clone(),
+                                after: Value::null_dynamic(),
+                            });
+                        }
+                        Some(v) => {
+                            if !v.raw_equal(&o.value) {
+                                let p = providers.get(&o.provider.name);
+                                let v = match p.as_ref().and_then(|p| {
+                                    resource_schema(p.as_ref(), &o.addr).ok().cloned()
+                                }) {
+                                    Some(s) => codec::mark_schema_sensitive(
+                                        v.mark_paths(&o.value.clone().unmark_deep().1),
+                                        &s,
+                                    ),
+                                    None => v,
+                                };
+                                drift.push(Drift {
+                                    addr: o.addr.clone(),
+                                    provider: o.provider.clone(),
+                                    before: o.value.clone(),
+                                    after: v.clone(),
+                                });
+                                updated.insert(i, (v, resp.private));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let out = objects
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !gone.contains(i))
+        .map(|(i, mut o)| {
+            if let Some((v, p)) = updated.remove(&i) {
+                o.value = v;
+                o.private = p;
+            }
+            o
+        })
+        .collect();
+    (out, drift)
+}
+
+/// Plans. `desired` are the instances the configuration wants (with configurations computed
+/// from upstream values), `outputs` the root outputs; `state` the current state.
+pub async fn plan(
+    desired: &[DesiredInstance],
+    outputs: &[DesiredOutput],
+    state: &State,
+    providers: &dyn ProviderRegistry,
+    opts: &PlanOptions,
+) -> PlanOutcome {
+    let mut diags = Diagnostics::new();
+    let objects = decode_state(state, providers, &mut diags);
+    if diags.has_errors() {
+        return PlanOutcome {
+            plan: None,
+            diagnostics: diags,
+        };
+    }
+    let (objects, drift) = if opts.refresh {
+        refresh(objects, providers, &opts.targets, &mut diags).await
+    } else {
+        (objects, Vec::new())
+    };
+    if diags.has_errors() {
+        return PlanOutcome {
+            plan: None,
+            diagnostics: diags,
+        };
+    }
+    if !opts.targets.is_empty() {
+        diags.push(Diagnostic::warning(
+            "Resource targeting is in effect",
+            "You are creating a plan with the -target option, which means that the result of \
+             this plan may not represent all of the changes requested by the current \
+             configuration.\n\nThe -target option is not for routine use, and is provided only \
+             for exceptional situations such as recovering from errors or mistakes, or when \
+             Terraform specifically suggests to use it as part of an error message.",
+        ));
+    }
+
+    let mut current: HashMap<AbsResourceInstance, usize> = HashMap::with_capacity(objects.len());
+    for (i, o) in objects.iter().enumerate() {
+        if o.deposed.is_none() {
+            current.insert(o.addr.clone(), i);
+        }
+    }
+    let desired_index: HashMap<&AbsResourceInstance, usize> = desired
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (&d.addr, i))
+        .collect();
+
+    let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut upstream: HashMap<AbsResourceInstance, Value> = objects
+        .iter()
+        .filter(|o| o.deposed.is_none())
+        .map(|o| (o.addr.clone(), o.value.clone()))
+        .collect();
+
+    if opts.mode == PlanMode::Destroy {
+        plan_destroy(
+            desired,
+            &desired_index,
+            &objects,
+            opts,
+            &mut changes,
+            &mut diags,
+        );
+    } else {
+        // Which desired instances are in scope.
+        let order = match values::topo_order(desired) {
+            Ok(o) => o,
+            Err(d) => {
+                diags.extend(d);
+                return PlanOutcome {
+                    plan: None,
+                    diagnostics: diags,
+                };
+            }
+        };
+        let gone: HashSet<AbsResourceInstance> = drift
+            .iter()
+            .filter(|d| d.after.is_null())
+            .map(|d| d.addr.clone())
+            .collect();
+        let in_scope = targeted(desired, &desired_index, &opts.targets);
+        let mut pending: HashSet<AbsResourceInstance> = HashSet::new();
+        for level in order {
+            let level: Vec<usize> = level
+                .into_iter()
+                .filter(|i| in_scope.as_ref().is_none_or(|s| s.contains(i)))
+                .collect();
+            let results: Vec<(usize, Result<ResourceChange, Diagnostics>)> = {
+                let upstream = &upstream;
+                let pending = &pending;
+                let objects = &objects;
+                let current = &current;
+                let gone = &gone;
+                futures::stream::iter(level.into_iter().map(|i| async move {
+                    let d = &desired[i];
+                    let prior = current.get(&d.addr).map(|&j| &objects[j]);
+                    (
+                        i,
+                        plan_instance(d, prior, upstream, pending, gone, providers, opts).await,
+                    )
+                }))
+                .buffer_unordered(opts.parallelism.max(1))
+                .collect()
+                .await
+            };
+            for (i, r) in results {
+                match r {
+                    Ok(c) => {
+                        let addr = desired[i].addr.clone();
+                        if c.action != Action::NoOp {
+                            pending.insert(addr.clone());
+                        }
+                        if c.after.is_null() {
+                            upstream.remove(&addr);
+                        } else {
+                            upstream.insert(addr, c.after.clone());
+                        }
+                        changes.push(c);
+                    }
+                    Err(d) => diags.extend(d),
+                }
+            }
+        }
+        // Objects in state the configuration no longer wants.
+        let mut by_resource: HashMap<&AbsResource, u8> = HashMap::new();
+        for d in desired {
+            by_resource.insert(&d.addr.resource, key_kind(&d.addr.key));
+        }
+        for o in &objects {
+            if !opts.targets.is_empty() && !opts.targets.iter().any(|t| t.matches(&o.addr)) {
+                continue;
+            }
+            let orphan = o.deposed.is_some() || !desired_index.contains_key(&o.addr);
+            if !orphan {
+                continue;
+            }
+            let reason = if o.deposed.is_some() {
+                None
+            } else {
+                Some(match by_resource.get(&o.addr.resource) {
+                    None => Reason::DeleteBecauseNoResourceConfig,
+                    Some(&k) if k != key_kind(&o.addr.key) => Reason::DeleteBecauseWrongRepetition,
+                    Some(_) => match o.addr.key {
+                        Some(InstanceKey::Int(_)) => Reason::DeleteBecauseCountIndex,
+                        _ => Reason::DeleteBecauseEachKey,
+                    },
+                })
+            };
+            changes.push(delete_change(o, reason));
+        }
+    }
+    if diags.has_errors() {
+        return PlanOutcome {
+            plan: None,
+            diagnostics: diags,
+        };
+    }
+    changes.sort_by(|a, b| {
+        addr_order(&a.addr)
+            .cmp(&addr_order(&b.addr))
+            .then_with(|| a.deposed.cmp(&b.deposed))
+    });
+
+    let outputs = plan_outputs(outputs, state, &upstream, opts, &mut diags);
+    PlanOutcome {
+        plan: Some(Plan {
+            changes,
+            drift,
+            outputs,
+            prior_state: state.clone(),
+            mode: opts.mode,
+            targets: opts.targets.iter().map(ToString::to_string).collect(),
+            variables: BTreeMap::new(),
+            config_hash: String::new(),
+        }),
+        diagnostics: diags,
+    }
+}
+
+/// Terraform's order of instance addresses: by module, data sources before managed
+/// resources, type, name, key.
+pub fn addr_order(a: &AbsResourceInstance) -> (String, bool, &str, &str, &Option<InstanceKey>) {
+    let r = &a.resource.resource;
+    (
+        a.resource.module.to_string(),
+        r.mode == ResourceMode::Managed,
+        &r.type_name,
+        &r.name,
+        &a.key,
+    )
+}
+
+fn targeted(
+    desired: &[DesiredInstance],
+    index: &HashMap<&AbsResourceInstance, usize>,
+    targets: &[Target],
+) -> Option<HashSet<usize>> {
+    if targets.is_empty() {
+        return None;
+    }
+    let mut set = HashSet::new();
+    let mut stack: Vec<usize> = desired
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| targets.iter().any(|t| t.matches(&d.addr)))
+        .map(|(i, _)| i)
+        .collect();
+    while let Some(i) = stack.pop() {
+        if set.insert(i) {
+            for dep in &desired[i].depends_on {
+                if let Some(&j) = index.get(dep) {
+                    stack.push(j);
+                }
+            }
+        }
+    }
+    Some(set)
+}
+
+fn delete_change(o: &PriorObject, reason: Option<Reason>) -> ResourceChange {
+    ResourceChange {
+        addr: o.addr.clone(),
+        deposed: o.deposed.clone(),
+        provider: o.provider.clone(),
+        action: Action::Delete,
+        reason,
+        before: o.value.clone(),
+        after: Value::null_dynamic(),
+        config: Value::null_dynamic(),
+        private: o.private.clone(),
+        depends_on: Vec::new(),
+        prior_dependencies: o.dependencies.clone(),
+        create_before_destroy: o.create_before_destroy,
+    }
+}
+
+fn prevent_destroy_error(d: &DesiredInstance) -> Diagnostic {
+    Diagnostic::error(
+        "Instance cannot be destroyed",
+        format!(
+            "Resource {} has lifecycle.prevent_destroy set, but the plan calls for this \
+             resource to be destroyed. To avoid this error and continue with the plan, either \
+             disable lifecycle.prevent_destroy or reduce the scope of the plan using the \
+             -target flag.",
+            d.addr.resource
+        ),
+    )
+    .with_span_opt(d.span.clone())
+    .with_help("Remove prevent_destroy = true from its lifecycle block if it really must go.")
+}
+
+fn plan_destroy(
+    desired: &[DesiredInstance],
+    desired_index: &HashMap<&AbsResourceInstance, usize>,
+    objects: &[PriorObject],
+    opts: &PlanOptions,
+    changes: &mut Vec<ResourceChange>,
+    diags: &mut Diagnostics,
+) {
+    // Targets select objects and everything that depends on them.
+    let selected: Option<HashSet<String>> = if opts.targets.is_empty() {
+        None
+    } else {
+        let mut sel: HashSet<String> = objects
+            .iter()
+            .filter(|o| opts.targets.iter().any(|t| t.matches(&o.addr)))
+            .map(|o| o.addr.resource.to_string())
+            .collect();
+        loop {
+            let before = sel.len();
+            for o in objects {
+                if o.dependencies.iter().any(|d| sel.contains(d)) {
+                    sel.insert(o.addr.resource.to_string());
+                }
+            }
+            if sel.len() == before {
+                break;
+            }
+        }
+        Some(sel)
+    };
+    for o in objects {
+        if let Some(sel) = &selected {
+            let direct = opts.targets.iter().any(|t| t.matches(&o.addr));
+            if !direct && !sel.contains(&o.addr.resource.to_string()) {
+                continue;
+            }
+        }
+        if let Some(&i) = desired_index.get(&o.addr) {
+            if desired[i].lifecycle.prevent_destroy
+                && o.addr.resource.resource.mode == ResourceMode::Managed
+            {
+                diags.push(prevent_destroy_error(&desired[i]));
+                continue;
+            }
+        }
+        changes.push(delete_change(
+            o,
+            (o.addr.resource.resource.mode == ResourceMode::Managed && o.deposed.is_none())
+                .then_some(Reason::DeleteBecauseDestroy),
+        ));
+    }
+}
+
+/// Plans one desired instance.
+async fn plan_instance(
+    d: &DesiredInstance,
+    prior: Option<&PriorObject>,
+    upstream: &HashMap<AbsResourceInstance, Value>,
+    pending: &HashSet<AbsResourceInstance>,
+    gone: &HashSet<AbsResourceInstance>,
+    providers: &dyn ProviderRegistry,
+    opts: &PlanOptions,
+) -> Result<ResourceChange, Diagnostics> {
+    let what = d.addr.to_string();
+    let p = providers
+        .get(&d.provider.name)
+        .ok_or_else(|| Diagnostics::from(no_provider(&d.provider.name, &what)))?;
+    let schema =
+        resource_schema(p.as_ref(), &d.addr).map_err(|e| e.with_span_opt(d.span.clone()))?;
+    let raw_config = (d.config)(&Upstream { values: upstream })?;
+    let config = values::normalize_config(&raw_config, schema)
+        .map_err(|e| Diagnostics::from(e.with_span_opt(d.span.clone())))?;
+    let mut diags = schema.validate_config(&config, &what);
+    diags.extend(
+        p.validate_resource(&d.addr.resource.resource.type_name, &config)
+            .await,
+    );
+    if diags.has_errors() {
+        return Err(diags
+            .into_iter()
+            .map(|x| x.with_span_opt(d.span.clone()))
+            .collect());
+    }
+    let ctx = OpContext::default();
+    let base = ResourceChange {
+        addr: d.addr.clone(),
+        deposed: None,
+        provider: d.provider.clone(),
+        action: Action::NoOp,
+        reason: None,
+        before: prior.map_or_else(Value::null_dynamic, |o| o.value.clone()),
+        after: Value::null_dynamic(),
+        config: config.clone(),
+        private: Vec::new(),
+        depends_on: d.depends_on.clone(),
+        prior_dependencies: prior.map(|o| o.dependencies.clone()).unwrap_or_default(),
+        create_before_destroy: d.lifecycle.create_before_destroy,
+    };
+
+    if d.is_data() {
+        let deps_pending = d.depends_on.iter().any(|a| pending.contains(a));
+        if config.is_wholly_known() && !deps_pending {
+            let v = p
+                .read_data_source(
+                    &d.addr.resource.resource.type_name,
+                    config.clone().unmark_deep().0,
+                    &ctx,
+                )
+                .await
+                .map_err(|e| -> Diagnostics {
+                    e.into_iter()
+                        .map(|x| x.with_span_opt(d.span.clone()))
+                        .collect()
+                })?;
+            let v =
+                codec::mark_schema_sensitive(v.mark_paths(&config.clone().unmark_deep().1), schema);
+            return Ok(ResourceChange { after: v, ..base });
+        }
+        let after = values::proposed_new(schema, &Value::null_dynamic(), &config);
+        return Ok(ResourceChange {
+            action: Action::Read,
+            reason: Some(if deps_pending {
+                Reason::ReadBecauseDependencyPending
+            } else {
+                Reason::ReadBecauseConfigUnknown
+            }),
+            after,
+            ..base
+        });
+    }
+
+    let prior_value = prior.map(|o| o.value.clone());
+    let mut config = config;
+    if let Some(pv) = &prior_value {
+        config = values::apply_ignore_changes(&config, pv, &d.lifecycle.ignore_changes);
+    }
+    let config_marks = config.clone().unmark_deep().1;
+    let prior_private = prior.map(|o| o.private.clone()).unwrap_or_default();
+    let plan_with = |prior_v: Value| {
+        let proposed = values::proposed_new(schema, &prior_v, &config);
+        let req = PlanRequest {
+            type_name: d.addr.resource.resource.type_name.clone(),
+            prior_private: if prior_v.is_null() {
+                Vec::new()
+            } else {
+                prior_private.clone()
+            },
+            prior_state: prior_v.unmark_deep().0,
+            proposed_new_state: proposed.unmark_deep().0,
+            config: config.clone().unmark_deep().0,
+        };
+        let p = p.clone();
+        let ctx = ctx.clone();
+        async move { p.plan_resource(req, &ctx).await }
+    };
+    let span_err = |e: Diagnostics| -> Diagnostics {
+        e.into_iter()
+            .map(|x| x.with_span_opt(d.span.clone()))
+            .collect()
+    };
+    let mark = |v: Value| codec::mark_schema_sensitive(v.mark_paths(&config_marks), schema);
+
+    let Some(pv) = prior_value.clone() else {
+        let resp = plan_with(Value::null_dynamic()).await.map_err(span_err)?;
+        return Ok(ResourceChange {
+            action: Action::Create,
+            reason: gone.contains(&d.addr).then_some(Reason::CreateBecauseGone),
+            after: mark(resp.planned_state),
+            private: resp.planned_private,
+            ..base
+        });
+    };
+    let resp = plan_with(pv.clone()).await.map_err(span_err)?;
+    let planned = mark(resp.planned_state);
+    let replace_paths: Vec<Path> = resp
+        .requires_replace
+        .into_iter()
+        .filter(|path| {
+            let a = values::get_path(&pv, path);
+            let b = values::get_path(&planned, path);
+            match (a, b) {
+                (Some(a), Some(b)) => !(b.is_known() && a.raw_equal(b)),
+                (None, None) => false,
+                _ => true,
+            }
+        })
+        .collect();
+    let tainted = prior.is_some_and(|o| o.tainted);
+    let requested = opts.replace.contains(&d.addr);
+    let reason = if tainted {
+        Some(Reason::ReplaceBecauseTainted)
+    } else if requested {
+        Some(Reason::ReplaceByRequest)
+    } else if !replace_paths.is_empty() {
+        Some(Reason::ReplaceBecauseCannotUpdate(replace_paths))
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        if d.lifecycle.prevent_destroy {
+            return Err(prevent_destroy_error(d).into());
+        }
+        let fresh = plan_with(Value::null_dynamic()).await.map_err(span_err)?;
+        return Ok(ResourceChange {
+            action: if d.lifecycle.create_before_destroy {
+                Action::CreateThenDelete
+            } else {
+                Action::DeleteThenCreate
+            },
+            reason: Some(reason),
+            after: mark(fresh.planned_state),
+            private: fresh.planned_private,
+            ..base
+        });
+    }
+    if planned.raw_equal(&pv) {
+        return Ok(ResourceChange {
+            after: planned,
+            private: resp.planned_private,
+            ..base
+        });
+    }
+    Ok(ResourceChange {
+        action: Action::Update,
+        after: planned,
+        private: resp.planned_private,
+        ..base
+    })
+}
+
+fn plan_outputs(
+    outputs: &[DesiredOutput],
+    state: &State,
+    upstream: &HashMap<AbsResourceInstance, Value>,
+    opts: &PlanOptions,
+    diags: &mut Diagnostics,
+) -> Vec<OutputChange> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    if opts.mode == PlanMode::Normal {
+        for o in outputs {
+            seen.insert(o.name.clone());
+            let after = match (o.value)(&Upstream { values: upstream }) {
+                Ok(v) => v,
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            };
+            let before = state.outputs.get(&o.name).and_then(|v| v.to_value().ok());
+            if !o.sensitive && after.contains_sensitive() {
+                diags.push(
+                    Diagnostic::error(
+                        "Output refers to sensitive values",
+                        "To reduce the risk of accidentally exporting sensitive data that was \
+                     intended to be only internal, Terraform requires that any root module \
+                     output containing sensitive data be explicitly marked as sensitive, to \
+                     confirm your intent.\n\nIf you do intend to export this data, annotate \
+                     the output value as sensitive by adding the following argument:\n    \
+                     sensitive = true",
+                    )
+                    .with_help(format!("Add sensitive = true to output \"{}\".", o.name)),
+                );
+                continue;
+            }
+            let sensitive = o.sensitive;
+            let action = match &before {
+                None => Action::Create,
+                Some(b) if b.raw_equal(&after) => Action::NoOp,
+                Some(_) => Action::Update,
+            };
+            out.push(OutputChange {
+                name: o.name.clone(),
+                action,
+                before: before.unwrap_or_else(Value::null_dynamic),
+                after,
+                sensitive,
+            });
+        }
+    }
+    for (name, v) in &state.outputs {
+        if seen.contains(name) {
+            continue;
+        }
+        out.push(OutputChange {
+            name: name.clone(),
+            action: Action::Delete,
+            before: v.to_value().unwrap_or_else(|_| Value::null_dynamic()),
+            after: Value::null_dynamic(),
+            sensitive: v.sensitive,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
