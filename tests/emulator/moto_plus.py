@@ -167,6 +167,124 @@ def patch_s3():
     r.S3Response.get_bucket_versioning = get_bucket_versioning
 
 
+def patch_eks():
+    """EKS: UpdateClusterVersion, UpdateNodegroupVersion, DescribeUpdate and
+    AssociateEncryptionConfig are missing; UpdateClusterConfig replaces the whole VPC
+    configuration (AWS merges) and answers {"cluster": ...} where AWS answers {"update": ...}.
+    Updates complete at once (status Successful), as everything in moto is ACTIVE at once."""
+    import uuid
+
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.eks import responses as r
+    from moto.eks import urls as eks_urls
+
+    updates = {}
+
+    def _update(name, kind, params, nodegroup=None):
+        u = {
+            "id": str(uuid.uuid4()),
+            "status": "Successful",
+            "type": kind,
+            "params": [{"type": k, "value": v} for k, v in params],
+            "createdAt": utcnow(),
+            "errors": [],
+        }
+        updates[(name, nodegroup, u["id"])] = u
+        return u
+
+    def _cluster(self, name):
+        return self.eks_backend.describe_cluster(name=name)
+
+    def update_cluster_config(self):
+        name = self._get_param("name")
+        cluster = _cluster(self, name)
+        vpc = self._get_param("resourcesVpcConfig")
+        logging = self._get_param("logging")
+        params = []
+        if vpc:
+            merged = dict(cluster.resources_vpc_config or {})
+            merged.update(vpc)
+            cluster.resources_vpc_config = merged
+            params = [(k[0].upper() + k[1:], str(v)) for k, v in vpc.items()]
+            kind = "EndpointAccessUpdate"
+        if logging:
+            cluster.logging = logging
+            params.append(("ClusterLogging", str(logging)))
+            kind = "LoggingUpdate"
+        if not vpc and not logging:
+            kind = "ConfigUpdate"
+        return ActionResult({"update": _update(name, kind, params)})
+
+    def update_cluster_version(self):
+        name = self._get_param("name")
+        cluster = _cluster(self, name)
+        version = self._get_param("version")
+        cluster.version = version
+        return ActionResult({"update": _update(name, "VersionUpdate", [("Version", version)])})
+
+    def associate_encryption_config(self):
+        name = self._get_param("name")
+        cluster = _cluster(self, name)
+        cluster.encryption_config = self._get_param("encryptionConfig")
+        return ActionResult(
+            {"update": _update(name, "AssociateEncryptionConfig", [("EncryptionConfig", "set")])}
+        )
+
+    def update_nodegroup_version(self):
+        name = self._get_param("name")
+        ng_name = self._get_param("nodegroupName")
+        ng = self.eks_backend.describe_nodegroup(cluster_name=name, nodegroup_name=ng_name)
+        version = self._get_param("version")
+        release = self._get_param("releaseVersion")
+        if version:
+            ng.version = version
+        if release:
+            ng.release_version = release
+        return ActionResult(
+            {"update": _update(name, "VersionUpdate", [("Version", version or "")], ng_name)}
+        )
+
+    def describe_update(self):
+        name = self._get_param("name")
+        update_id = self._get_param("updateId")
+        ng = self._get_param("nodegroupName")
+        u = updates.get((name, ng, update_id))
+        if u is None:
+            from moto.eks.exceptions import ResourceNotFoundException
+
+            raise ResourceNotFoundException(
+                clusterName=name,
+                nodegroupName=ng,
+                fargateProfileName=None,
+                addonName=None,
+                message=f"No update found for ID: {update_id}",
+            )
+        return ActionResult({"update": u})
+
+    orig_ng_config = r.EKSResponse.update_nodegroup_config
+
+    def update_nodegroup_config(self):
+        # moto's own update is not kept for DescribeUpdate: remember it
+        res = orig_ng_config(self)
+        u = res.result["update"]
+        u = dict(u) if isinstance(u, dict) else dict(vars(u))
+        u["status"] = "Successful"
+        updates[(self._get_param("name"), self._get_param("nodegroupName"), u["id"])] = u
+        return ActionResult({"update": u})
+
+    for f in (update_cluster_config, update_cluster_version, associate_encryption_config,
+              update_nodegroup_version, describe_update, update_nodegroup_config):
+        setattr(r.EKSResponse, f.__name__, f)
+    d = eks_urls.response.dispatch
+    eks_urls.url_paths.update({
+        "{0}/clusters/(?P<name>[^/]+)/updates$": d,
+        "{0}/clusters/(?P<name>[^/]+)/updates/(?P<updateId>[^/]+)$": d,
+        "{0}/clusters/(?P<name>[^/]+)/node-groups/(?P<nodegroupName>[^/]+)/update-version$": d,
+        "{0}/clusters/(?P<name>[^/]+)/encryption-config/associate$": d,
+    })
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -181,6 +299,7 @@ def main():
     patch_elasticache()
     patch_rds()
     patch_s3()
+    patch_eks()
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

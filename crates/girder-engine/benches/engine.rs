@@ -95,17 +95,25 @@ fn main() {
         let (state, p) = state_and_provider(n);
         let d = desired(n);
         let reg = registry(p);
-        let t = Instant::now();
-        let out = rt.block_on(plan(&d, &[], &state, &reg, &PlanOptions::default()));
-        let el = t.elapsed();
-        let plan = out.plan.expect("plan");
-        assert!(!plan.has_changes(), "no-op expected");
-        println!(
-            "  {n:>7} instances: {:>8.3} s  ({:.2} µs/instance, peak RSS {:.0} MB)",
-            el.as_secs_f64(),
-            el.as_secs_f64() * 1e6 / n as f64,
-            peak_rss_mb()
-        );
+        for refresh in [true, false] {
+            let opts = PlanOptions {
+                refresh,
+                ..PlanOptions::default()
+            };
+            let t = Instant::now();
+            let out = rt.block_on(plan(&d, &[], &state, &reg, &opts));
+            let el = t.elapsed();
+            let plan = out.plan.expect("plan");
+            assert!(!plan.has_changes(), "no-op expected");
+            drop(plan);
+            println!(
+                "  {n:>7} instances{}: {:>8.3} s  ({:.2} µs/instance, peak RSS so far {:.0} MB)",
+                if refresh { "" } else { ", -refresh=false" },
+                el.as_secs_f64(),
+                el.as_secs_f64() * 1e6 / n as f64,
+                peak_rss_mb()
+            );
+        }
     }
 
     let n: usize = std::env::var("GIRDER_BENCH_APPLY")

@@ -11,6 +11,9 @@
 //!   interruption stops new work and persists what finished.
 //! * [`planfile`]: saved plans, refused when stale. [`json`]: `show -json`.
 //!   [`render`]: the human plan, as Terraform prints it.
+//! * [`ops`]: the same driven by a loaded `girder_lang::config::Config` (what the CLI calls:
+//!   `ops::plan`, `ops::plan_destroy`, `ops::apply`, `ops::graph_dot`).
+//! * [`testing`]: an in-memory backend for tests and benchmarks.
 //!
 //! The engine knows providers only through `girder_provider::Provider`.
 

@@ -40,8 +40,17 @@ pub fn empty_context(cwd: &std::path::Path) -> EvalContext {
 pub fn eval_line(line: &str, ctx: &EvalContext) -> Result<String, Diagnostics> {
     let expr = Expr::parse(line, CONSOLE_FILENAME)?;
     check_references(&expr, ctx)?;
-    let v = eval(&expr, ctx)?;
-    Ok(girder_core::render::console(&v))
+    match eval(&expr, ctx) {
+        Ok(v) => Ok(girder_core::render::console(&v)),
+        Err(mut d) => {
+            // Terraform prints diagnostics in source order.
+            d.0.sort_by(|a, b| {
+                let k = |x: &Diagnostic| x.span.as_ref().map(|s| (s.start.byte, s.end.byte));
+                k(a).cmp(&k(b))
+            });
+            Err(d)
+        }
+    }
 }
 
 fn has_attr(ctx: &EvalContext, root: &str, name: &str) -> bool {

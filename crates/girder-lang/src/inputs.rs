@@ -280,6 +280,7 @@ pub fn collect_inputs(
             out.insert(v.name.clone(), value);
         }
     }
+    crate::config::json::remap_diagnostics(&module.json_sources, &mut diags);
     (out, diags)
 }
 

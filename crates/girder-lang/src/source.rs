@@ -11,6 +11,9 @@ pub struct SourceFile {
     pub name: Arc<str>,
     /// The whole text.
     pub text: Arc<str>,
+    /// Byte offsets of line starts, computed on first use (spans of references are made for
+    /// every reference, so they must not scan the file from the start each time).
+    lines: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
@@ -19,11 +22,43 @@ impl SourceFile {
         Arc::new(SourceFile {
             name: name.into(),
             text: text.into(),
+            lines: std::sync::OnceLock::new(),
         })
     }
     /// The span of a byte range of this file.
     pub fn span(&self, range: std::ops::Range<usize>) -> SourceSpan {
-        SourceSpan::from_bytes(self.name.clone(), &self.text, range.start, range.end)
+        let start = self.pos(range.start);
+        let end = self.pos(range.end.max(range.start));
+        SourceSpan {
+            filename: self.name.clone(),
+            start,
+            end,
+        }
+    }
+    /// The line/column of a byte offset (as [`girder_core::diag::pos_at`], in O(log n)).
+    pub fn pos(&self, byte: usize) -> girder_core::diag::Pos {
+        let text = &*self.text;
+        let mut byte = byte.min(text.len());
+        while !text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let lines = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    text.bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| (i + 1) as u32),
+                )
+                .collect()
+        });
+        let line = lines.partition_point(|&s| s as usize <= byte);
+        let line_start = lines[line - 1] as usize;
+        girder_core::diag::Pos {
+            line,
+            column: text[line_start..byte].chars().count() + 1,
+            byte,
+        }
     }
 }
 
@@ -70,10 +105,24 @@ impl Expr {
                     .map(str::len)
                     .sum();
                 let byte = (line_start + loc.column().saturating_sub(1)).min(text.len());
-                Err(
-                    girder_core::Diagnostic::error("Invalid expression", e.message().to_string())
-                        .with_span(file.span(byte..byte)),
-                )
+                let msg = e.message().to_string();
+                // HCL's words for a bad escape: name the character after the backslash.
+                if msg.starts_with("invalid escape sequence") {
+                    let before = text.get(..byte).unwrap_or("");
+                    let sym = match before.rfind('\\') {
+                        Some(i) => text[i + 1..].chars().next(),
+                        None => text.get(byte..).and_then(|t| t.chars().next()),
+                    };
+                    if let Some(c) = sym {
+                        return Err(girder_core::Diagnostic::error(
+                            "Invalid escape sequence",
+                            format!("The symbol \"{c}\" is not a valid escape sequence selector."),
+                        )
+                        .with_span(file.span(byte..byte)));
+                    }
+                }
+                Err(girder_core::Diagnostic::error("Invalid expression", msg)
+                    .with_span(file.span(byte..byte)))
             }
         }
     }

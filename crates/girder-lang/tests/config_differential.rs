@@ -92,12 +92,19 @@ fn terraform_rows(tf: &Path, case: &str, dir: &Path) -> Vec<Row> {
         .iter()
         .map(|d| {
             let r = &d["range"];
+            // the members of a cycle come in random order
+            let mut summary = d["summary"].as_str().unwrap_or("").to_string();
+            if let Some(members) = summary.strip_prefix("Cycle: ") {
+                let mut m: Vec<&str> = members.split(", ").collect();
+                m.sort_unstable();
+                summary = format!("Cycle: {}", m.join(", "));
+            }
             (
                 case.to_string(),
                 format!(
                     "{} {} @ {}:{}:{}",
                     d["severity"].as_str().unwrap_or(""),
-                    d["summary"].as_str().unwrap_or(""),
+                    summary,
                     r["filename"].as_str().unwrap_or(""),
                     r["start"]["line"],
                     r["start"]["column"]

@@ -128,3 +128,12 @@ fn static_traversals() {
         .static_traversal()
         .is_none());
 }
+
+#[test]
+fn spans_from_the_line_index_match_a_scan() {
+    let text = "a\nbé c\n\nlast line é";
+    let f = girder_lang::source::SourceFile::new("x.tf", text);
+    for b in 0..=text.len() + 3 {
+        assert_eq!(f.pos(b), girder_core::diag::pos_at(text, b), "byte {b}");
+    }
+}

@@ -288,3 +288,31 @@ fn pathexpand_uses_home() {
     let got = call("pathexpand", &[s("~")]).unwrap();
     assert_eq!(got.as_str().unwrap(), home.trim_end_matches('/'));
 }
+
+#[test]
+fn bcrypt_is_gos_algorithm() {
+    // Hashes made by Terraform 1.0.3 (Go's x/crypto/bcrypt) verify with the same passwords,
+    // including one past bcrypt's 72-byte limit (both truncate) and a non-ASCII one.
+    let long = "a".repeat(80);
+    let cases = [
+        (
+            "hello",
+            "$2a$10$4vl0ulove6ibGEj.Un5SSOmCEvS8yV0XCC.K6WzwV8bPoIQ4wY8vy",
+        ),
+        (
+            long.as_str(),
+            "$2a$04$VZMQPgdU6HTbAbwZ1A7qz.vsWi8yRvohdrwj43o4ZEPxJQxcPgXyK",
+        ),
+        (
+            "\u{fc}",
+            "$2a$04$qh6K9oPoirPWCtzb77H41eWr7E.uRxfLUQmi2L0nwsvbLPsUxK3fm",
+        ),
+    ];
+    for (pw, h) in cases {
+        assert!(bcrypt::verify(pw, h).unwrap(), "{pw}");
+    }
+    assert!(bcrypt::verify("a".repeat(72), cases[1].1).unwrap());
+    // And ours verify the same way.
+    let ours = call("bcrypt", &[s(&long), Value::int(4)]).unwrap();
+    assert!(bcrypt::verify("a".repeat(75), ours.as_str().unwrap()).unwrap());
+}

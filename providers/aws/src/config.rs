@@ -640,3 +640,85 @@ impl Clients {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use girder_core::Value;
+
+    fn block(j: serde_json::Value) -> Value {
+        Value::from_json_typed(&j, &provider_schema().object_type()).unwrap()
+    }
+
+    #[test]
+    fn parses_the_provider_block() {
+        let c = AwsConfig::from_value(&block(serde_json::json!({
+            "region": "ap-southeast-1",
+            "profile": "prod",
+            "max_retries": 5,
+            "skip_metadata_api_check": "true",
+            "s3_use_path_style": true,
+            "default_tags": [{"tags": {"Project": "p2p", "ManagedBy": "girder"}}],
+            "ignore_tags": [{"key_prefixes": ["kubernetes.io/"]}],
+            "endpoints": [{"ec2": "http://127.0.0.1:5000", "s3": "http://127.0.0.1:5001"}],
+            "assume_role": [{"role_arn": "arn:aws:iam::123456789012:role/deploy", "duration": "1h30m", "session_name": "ci"}]
+        })))
+        .unwrap();
+        assert_eq!(c.region.as_deref(), Some("ap-southeast-1"));
+        assert_eq!(c.profile.as_deref(), Some("prod"));
+        assert_eq!(c.max_retries, 5);
+        assert!(c.skip_metadata_api_check && c.s3_use_path_style);
+        assert_eq!(c.default_tags.len(), 2);
+        assert!(c.ignores_tag("kubernetes.io/cluster/x"));
+        assert!(!c.ignores_tag("Name"));
+        assert_eq!(c.endpoints["ec2"], "http://127.0.0.1:5000");
+        let ar = c.assume_role.unwrap();
+        assert_eq!(ar.duration, Some(std::time::Duration::from_secs(5400)));
+        assert_eq!(ar.session_name.as_deref(), Some("ci"));
+    }
+
+    #[test]
+    fn defaults_and_errors() {
+        let c = AwsConfig::from_value(&block(serde_json::json!({}))).unwrap();
+        assert_eq!(c.max_retries, 25, "Terraform's default");
+        assert!(c.assume_role.is_none());
+        let e = AwsConfig::from_value(&block(serde_json::json!({
+            "endpoints": [{"ec2": "localhost:5000"}],
+            "skip_metadata_api_check": "maybe",
+            "assume_role": [{"role_arn": "arn:aws:iam::1:role/x", "duration": "soon"}]
+        })))
+        .unwrap_err();
+        let sums: Vec<&str> = e.iter().map(|d| d.summary.as_str()).collect();
+        assert!(
+            sums.contains(&"Invalid provider configuration: endpoints.ec2"),
+            "{sums:?}"
+        );
+        assert!(sums.contains(&"Invalid provider configuration: skip_metadata_api_check"));
+        assert!(sums.contains(&"Invalid provider configuration: assume_role.duration"));
+        assert!(e.iter().all(|d| d.help.is_some()));
+        // an empty role_arn disables assume_role, as in Terraform
+        let c = AwsConfig::from_value(&block(
+            serde_json::json!({"assume_role": [{"role_arn": ""}]}),
+        ))
+        .unwrap();
+        assert!(c.assume_role.is_none());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            parse_duration("15m"),
+            Some(std::time::Duration::from_secs(900))
+        );
+        assert_eq!(
+            parse_duration("1h"),
+            Some(std::time::Duration::from_secs(3600))
+        );
+        assert_eq!(
+            parse_duration("90s"),
+            Some(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("1d"), None);
+    }
+}

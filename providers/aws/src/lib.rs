@@ -20,6 +20,7 @@
 pub mod config;
 pub mod data;
 pub mod ec2;
+pub mod eks;
 pub mod elasticache;
 pub mod iam;
 pub mod rds;
@@ -61,6 +62,7 @@ fn registry() -> Vec<(&'static str, Arc<dyn Resource>)> {
     v.extend(iam::resources());
     v.extend(rds::resources());
     v.extend(elasticache::resources());
+    v.extend(eks::resources());
     v
 }
 
@@ -193,10 +195,8 @@ impl AwsProvider {
             let zero = util::is_empty_value(v)
                 || (optional
                     && (v.as_bool() == Some(false) || v.as_number().is_some_and(|n| n.is_zero())));
-            if prior_unset && zero {
-                if optional || prior_v.is_some_and(|p| p.is_null()) {
-                    *v = Value::null(a.ty.clone());
-                }
+            if prior_unset && zero && (optional || prior_v.is_some_and(|p| p.is_null())) {
+                *v = Value::null(a.ty.clone());
             }
         }
         out.extend(read);

@@ -3,7 +3,7 @@
 //! replacement, unknown computed attributes, `tags_all`).
 
 use crate::config::Clients;
-use crate::util::{conform, Fail, Obj, Res};
+use crate::util::{conform, Fail, Obj, ObjExt, Res};
 use girder_core::value::{Path, PathStep};
 use girder_core::{Type, Value};
 use girder_provider::schema::{Nesting, Presence, Schema};
@@ -64,7 +64,7 @@ pub trait Resource: Send + Sync {
     }
 }
 
-/// Fills schema defaults for null settable attributes.
+/// Fills schema defaults for null settable attributes, inside nested blocks too.
 pub fn apply_defaults(schema: &Schema, o: &mut Obj) {
     for (name, a) in &schema.attributes {
         if let Some(d) = &a.default {
@@ -73,6 +73,42 @@ pub fn apply_defaults(schema: &Schema, o: &mut Obj) {
             }
         }
     }
+    for (name, b) in &schema.blocks {
+        if let Some(v) = o.get(name) {
+            if let Some(nv) = map_block(b.nesting, &b.block, v, &mut |inner, x| {
+                apply_defaults(inner, x);
+            }) {
+                o.insert(name.clone(), nv);
+            }
+        }
+    }
+}
+
+/// Applies `f` to each element object of a nested block value (None if not known).
+fn map_block(
+    nesting: Nesting,
+    block: &Schema,
+    v: &Value,
+    f: &mut dyn FnMut(&Schema, &mut Obj),
+) -> Option<Value> {
+    if !v.is_known() || v.is_null() {
+        return None;
+    }
+    let t = block.object_type();
+    let mut each = |x: &Value| -> Value {
+        if !x.is_known() || x.is_null() {
+            return x.clone();
+        }
+        let mut m = crate::util::obj(x);
+        f(block, &mut m);
+        Value::object(m)
+    };
+    Some(match nesting {
+        Nesting::Single => each(v),
+        Nesting::List => Value::list(t, v.as_seq()?.iter().map(&mut each).collect()),
+        Nesting::Set => Value::set(t, v.as_seq()?.iter().map(&mut each).collect()),
+        Nesting::Map => return None,
+    })
 }
 
 /// Computes `tags_all` = default tags merged with `tags`.
@@ -198,8 +234,31 @@ fn diff_block(schema: &Schema, prior: &Obj, planned: &Obj, at: &Path, out: &mut 
 }
 
 /// Marks computed attributes unknown in a planned object: for creates (and replacements)
-/// every computed attribute the configuration leaves null.
+/// every computed attribute the configuration leaves null, in list and single nested blocks
+/// too.
 pub fn unknown_computed(schema: &Schema, planned: &mut Obj, config: &Obj, replacing: bool) {
+    if replacing {
+        for (name, b) in &schema.blocks {
+            if !matches!(b.nesting, Nesting::List | Nesting::Single) {
+                continue;
+            }
+            let cfg_items = config.blocks(name);
+            let mut i = 0;
+            if let Some(v) = planned.get(name) {
+                if let Some(nv) = map_block(b.nesting, &b.block, v, &mut |inner, x| {
+                    let c = cfg_items.get(i).cloned().unwrap_or_default();
+                    unknown_computed(inner, x, &c, true);
+                    i += 1;
+                }) {
+                    planned.insert(name.clone(), nv);
+                }
+            }
+        }
+    }
+    unknown_computed_top(schema, planned, config, replacing);
+}
+
+fn unknown_computed_top(schema: &Schema, planned: &mut Obj, config: &Obj, replacing: bool) {
     for (name, a) in &schema.attributes {
         let cfg_null = config.get(name).is_none_or(Value::is_null);
         match a.presence {

@@ -215,7 +215,7 @@ pub fn evaluate_root(
                 functions: functions.clone(),
                 base_dir: base_dir.to_path_buf(),
             };
-            let ctx = scope.context_from_refs(&local_refs[i]);
+            let ctx = scope.context_from_refs(&std::mem::take(&mut local_refs[i]));
             match eval(&l.expr, &ctx) {
                 Ok(v) => v,
                 Err(d) => {
@@ -317,6 +317,7 @@ pub fn evaluate_root(
         let v = if o.sensitive { v.mark_sensitive() } else { v };
         outputs.insert(o.name.clone(), v);
     }
+    super::json::remap_diagnostics(&m.json_sources, &mut diags);
     (
         RootValues {
             variables,

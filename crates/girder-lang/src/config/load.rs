@@ -68,13 +68,13 @@ pub(crate) fn load_module_dir_named(dir: &Path, prefix: &str) -> (Module, Diagno
         names.into_iter().partition(|n| is_override(n));
     let mut loader = Loader::new(&mut diags);
     for name in &primaries {
-        if let Some(file) = read_file(dir, prefix, name, loader.diags) {
+        if let Some(file) = read_file(dir, prefix, name, loader.diags, &mut module.json_sources) {
             loader.load_file(&SrcFile::new(file.clone()), &mut module);
             module.files.push(file);
         }
     }
     for name in &overrides {
-        if let Some(file) = read_file(dir, prefix, name, loader.diags) {
+        if let Some(file) = read_file(dir, prefix, name, loader.diags, &mut module.json_sources) {
             let mut over = Module::default();
             loader.override_mode = true;
             loader.load_file(&SrcFile::new(file.clone()), &mut over);
@@ -96,6 +96,7 @@ fn read_file(
     prefix: &str,
     name: &str,
     diags: &mut Diagnostics,
+    json_sources: &mut Vec<super::json::JsonSource>,
 ) -> Option<Arc<SourceFile>> {
     let display = if prefix.is_empty() {
         name.to_string()
@@ -106,13 +107,25 @@ fn read_file(
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
                 if name.ends_with(".tf.json") {
-                    match super::json::json_to_hcl(&text) {
-                        Ok(hcl) => Some(SourceFile::new(display, hcl)),
+                    let arc: Arc<str> = Arc::from(display.as_str());
+                    match super::json::json_to_hcl(&arc, &text) {
+                        Ok((hcl, src)) => {
+                            json_sources.push(src);
+                            Some(SourceFile::new(arc, hcl))
+                        }
                         Err((msg, byte)) => {
                             let f = SourceFile::new(display, text);
+                            let summary = if msg.contains("trailing comma after the final property")
+                            {
+                                "Trailing comma in object"
+                            } else if msg.contains("trailing comma after the final element") {
+                                "Trailing comma in array"
+                            } else {
+                                "Invalid JSON configuration"
+                            };
                             diags.push(
-                                Diagnostic::error("Invalid JSON configuration", msg)
-                                    .with_span(f.span(byte..byte))
+                                Diagnostic::error(summary, msg)
+                                    .with_span(f.span(byte..byte + 1))
                                     .with_help("A .tf.json file holds one JSON object whose properties are block types, as in Terraform's JSON syntax."),
                             );
                             None
@@ -180,7 +193,10 @@ fn load_children(cfg: &mut Config, dir: &Path, rel: &str, diags: &mut Diagnostic
                     "Unreadable module directory",
                     format!("The directory {child_rel} does not exist or cannot be read."),
                 )
-                .with_span(call.source_span.clone())
+                .with_span(super::json::remap_span(
+                    &cfg.module.json_sources,
+                    &call.source_span,
+                ))
                 .with_help(format!(
                     "Create the directory or correct the source of module \"{}\".",
                     call.name
@@ -194,7 +210,7 @@ fn load_children(cfg: &mut Config, dir: &Path, rel: &str, diags: &mut Diagnostic
                     "Module recursion too deep",
                     format!("Module \"{}\" is nested more than 32 levels deep; a module probably calls itself.", call.name),
                 )
-                .with_span(call.source_span.clone())
+                .with_span(super::json::remap_span(&cfg.module.json_sources, &call.source_span))
                 .with_help("A module must not call itself, directly or through other modules."),
             );
             continue;
@@ -936,6 +952,18 @@ impl<'d> Loader<'d> {
         }
     }
 
+    /// Label `i` must be an identifier.
+    fn check_name(&mut self, file: &SrcFile, b: &Block, i: usize, summary: &str) {
+        if b.labels.get(i).is_some_and(|l| !is_identifier(l.as_str())) {
+            self.err(
+                summary,
+                "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.".into(),
+                label_span(file, b, i),
+                "Rename it, e.g. with underscores instead of other punctuation.",
+            );
+        }
+    }
+
     fn missing(&mut self, file: &SrcFile, b: &Block, name: &str) {
         self.err(
             "Missing required argument",
@@ -981,14 +1009,22 @@ impl<'d> Loader<'d> {
             Ok(v) if !v.is_null() => Some(v),
             Ok(_) => None,
             Err(_) => {
+                let msg = super::validate::conforms_message(&v, &ty)
+                    .err()
+                    .unwrap_or_else(|| format!("{} required", ty.friendly_name()));
+                // Terraform points inside the quotes of a string
+                let span = match (&a.value, a.value.span()) {
+                    (Expression::String(_) | Expression::StringTemplate(_), Some(r))
+                        if r.len() >= 2 =>
+                    {
+                        file.span(r.start + 1..r.end - 1)
+                    }
+                    (_, r) => file.span(r.unwrap_or(0..0)),
+                };
                 self.err(
-                    "Incorrect attribute value type",
-                    format!(
-                        "Inappropriate value for attribute \"{}\": {} required.",
-                        a.key.as_str(),
-                        ty.friendly_name()
-                    ),
-                    file.span(a.value.span().unwrap_or(0..0)),
+                    "Unsuitable value type",
+                    format!("Unsuitable value: {msg}"),
+                    span,
                     &format!(
                         "Give \"{}\" a {} value.",
                         a.key.as_str(),
@@ -1439,6 +1475,7 @@ impl<'d> Loader<'d> {
         if !self.labels(file, b, &["name"]) {
             return None;
         }
+        self.check_name(file, b, 0, "Invalid output name");
         self.check_schema(
             file,
             &b.body,
@@ -1487,6 +1524,15 @@ impl<'d> Loader<'d> {
         if !self.labels(file, b, &["type", "name"]) {
             return None;
         }
+        self.check_name(
+            file,
+            b,
+            1,
+            match mode {
+                ResourceMode::Managed => "Invalid resource name",
+                ResourceMode::Data => "Invalid data resource name",
+            },
+        );
         let span = header_span(file, b);
         let mut r = Resource {
             mode,
@@ -1659,6 +1705,7 @@ impl<'d> Loader<'d> {
         if !self.labels(file, b, &["name"]) {
             return None;
         }
+        self.check_name(file, b, 0, "Invalid module instance name");
         for nb in b.body.blocks() {
             self.err(
                 "Unsupported block type",

@@ -1,17 +1,32 @@
 //! The configuration model: loading a directory of `.tf` / `.tf.json` files into typed blocks,
 //! the tree of local module calls, static validation and the evaluation of a root module's
-//! variables, locals and outputs.
+//! variables, locals and outputs (Terraform 1.0.3 semantics and wording).
 //!
-//! * [`load_module_dir`] reads one directory (every `*.tf` and `*.tf.json` in name order,
-//!   `override.tf` / `*_override.tf` merged last as Terraform does).
+//! * [`load_module_dir`] reads one directory: every `*.tf` and `*.tf.json` in name order,
+//!   `override.tf` / `*_override.tf` merged last as Terraform does. A syntax error in one file is
+//!   a diagnostic; the other files are still loaded and checked.
 //! * [`load_config`] loads a root module and, recursively, every local module it calls
-//!   (`./x`, `../x`); registry and remote sources are recorded but not loaded.
-//! * [`validate()`] runs the static checks and returns every error at once.
-//! * [`evaluate::evaluate_root`] evaluates variables, locals and outputs of the root module.
+//!   (`./x`, `../x`); registry and remote sources are recorded ([`ModuleSource`]) but not loaded;
+//!   a missing local directory is an error.
+//! * [`validate()`] runs the static checks and returns every problem at once: duplicates,
+//!   undeclared references (also to outputs of local modules), `count`/`each`/`self` misuse,
+//!   count with for_each, variable names, type constraints and defaults, unknown functions and
+//!   arity, operator errors between literals, `depends_on` entries, module arguments against
+//!   the child's variables, cycles.
+//! * [`evaluate::evaluate_root`] evaluates variables, locals (in dependency order) and outputs of
+//!   the root module; resources, data sources and module outputs are unknown.
+//! * [`crate::inputs`] collects input variable values (tfvars, `-var`, `TF_VAR_`).
 //!
-//! Every item keeps its span; diagnostics use Terraform's wording.
+//! Every item keeps its span. `.tf.json` files are converted to the equivalent native syntax
+//! (Terraform's JSON mapping) and loaded by the same code; the model's spans and
+//! `Expr::span()` of those files point into the generated text, and the diagnostics of
+//! `load_config`, `validate`, `inputs` and `evaluate_root` are mapped back into the JSON
+//! ([`Config::remap_json_spans`] does it for other callers).
+//!
+//! A differential test (`tests/config_differential.rs`) compares `validate` with
+//! `terraform validate -json` 1.0.3 on the provider-free fixtures.
 
-mod json;
+pub(crate) mod json;
 mod load;
 mod merge;
 mod typecons;
@@ -19,6 +34,7 @@ mod validate;
 
 pub mod evaluate;
 
+pub use json::JsonSource;
 pub use load::{literal_value, load_config, load_module_dir, range_text};
 pub use typecons::parse_type_constraint;
 pub use validate::{conforms, validate};
@@ -42,6 +58,21 @@ pub struct Config {
 }
 
 impl Config {
+    /// Maps spans that point into the native text generated for `.tf.json` files (anywhere in
+    /// the tree) back into the JSON files. `load_config`, `validate` and `evaluate_root` already
+    /// do this for their diagnostics; callers with their own diagnostics about this
+    /// configuration's expressions can use it too.
+    pub fn remap_json_spans(&self, diags: &mut girder_core::Diagnostics) {
+        let mut all = Vec::new();
+        self.collect_json(&mut all);
+        json::remap_diagnostics(&all, diags);
+    }
+    fn collect_json(&self, out: &mut Vec<JsonSource>) {
+        out.extend(self.module.json_sources.iter().cloned());
+        for c in self.children.values() {
+            c.collect_json(out);
+        }
+    }
     /// `root module` or `module.a.module.b`, as Terraform names a module in messages.
     pub fn display_path(&self) -> String {
         display_module_path(&self.path)
@@ -94,6 +125,9 @@ pub struct Module {
     /// Problems found in expressions while loading that `validate` reports (operator type
     /// errors between literals).
     pub expr_problems: Vec<Diagnostic>,
+    /// The `.tf.json` files, to map spans of their generated native text back to the JSON
+    /// ([`Config::remap_json_spans`]).
+    pub json_sources: Vec<JsonSource>,
 }
 
 impl Module {
@@ -430,17 +464,18 @@ impl ModuleSource {
             return ModuleSource::Local(s.to_string());
         }
         let parts: Vec<&str> = s.split("//").next().unwrap_or(s).split('/').collect();
+        // registry names: namespace/name/provider, optionally after a hostname; the parts
+        // themselves have no dots (so github.com/x/y is a remote source)
         let is_word = |p: &str| {
             !p.is_empty()
                 && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         };
-        let registry = !s.contains("::")
-            && !s.contains(':')
+        let registry = !s.contains(':')
             && ((parts.len() == 3 && parts.iter().all(|p| is_word(p)))
                 || (parts.len() == 4
                     && parts[0].contains('.')
-                    && parts.iter().all(|p| is_word(p))));
+                    && parts[1..].iter().all(|p| is_word(p))));
         if registry {
             ModuleSource::Registry(s.to_string())
         } else {

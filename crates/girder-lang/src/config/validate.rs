@@ -144,6 +144,7 @@ pub fn validate(config: &Config) -> Diagnostics {
     let funcs = FunctionTable::builtin();
     let mut d = Diagnostics::new();
     validate_tree(config, &funcs, &mut d);
+    config.remap_json_spans(&mut d);
     d
 }
 

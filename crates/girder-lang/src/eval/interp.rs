@@ -98,11 +98,50 @@ impl<'a> Ev<'a> {
             NodeKind::Traversal(base, steps) => self.traversal(base, steps),
             NodeKind::Call(c) => self.call(c, n.span),
             NodeKind::Unary(op, inner) => {
-                let v = self.eval(inner)?;
+                let v = match self.eval(inner) {
+                    Ok(v) => v,
+                    Err(mut d) => {
+                        let want = match op {
+                            UnOp::Neg => Type::Number,
+                            UnOp::Not => Type::Bool,
+                        };
+                        if let Some(e) = ops::failed_operand(self, &want, inner, "unary") {
+                            d.push(e);
+                        }
+                        return Err(d);
+                    }
+                };
                 ops::unary(self, *op, v, inner.span)
             }
             NodeKind::Binary(op, l, r) => {
-                let (lv, rv) = both(self.eval(l), self.eval(r))?;
+                let (lr, rr) = (self.eval(l), self.eval(r));
+                if lr.is_err() || rr.is_err() {
+                    let mut d = Diagnostics::new();
+                    let want = ops::binary_operand_type(*op);
+                    for (res, node, which) in [(&lr, l, "left"), (&rr, r, "right")] {
+                        match (res, &want) {
+                            (Err(e), Some(w)) => {
+                                d.extend(e.clone());
+                                if let Some(x) = ops::failed_operand(self, w, node, which) {
+                                    d.push(x);
+                                }
+                            }
+                            (Err(e), None) => d.extend(e.clone()),
+                            (Ok(v), Some(w)) => {
+                                if let Err(e) = convert(v, w) {
+                                    d.push(self.diag(
+                                        node.span,
+                                        "Invalid operand",
+                                        format!("Unsuitable value for {which} operand: {e}."),
+                                    ));
+                                }
+                            }
+                            (Ok(_), None) => {}
+                        }
+                    }
+                    return Err(d);
+                }
+                let (lv, rv) = both(lr, rr)?;
                 ops::binary(self, *op, lv, rv, l.span, r.span, n.span)
             }
             NodeKind::Cond(parts) => self.conditional(&parts[0], &parts[1], &parts[2]),

@@ -54,9 +54,17 @@ pub(crate) fn binary(
     span: Span,
 ) -> R {
     let Some(want) = operand_type(op) else {
-        let (l, lm) = l.unmark();
-        let (r, rm) = r.unmark();
-        let marks = lm.union(rm);
+        // cty's Equals marks the result with every mark inside either operand.
+        let deep = |v: &Value| {
+            if v.contains_sensitive() {
+                girder_core::Marks::SENSITIVE
+            } else {
+                v.marks()
+            }
+        };
+        let marks = deep(&l).union(deep(&r));
+        let (l, _) = l.unmark();
+        let (r, _) = r.unmark();
         let eq = equals(&l, &r);
         return Ok(match eq {
             None => unknown(Type::Bool, marks),
@@ -207,4 +215,44 @@ fn deep_equal(a: &Value, b: &Value) -> Option<bool> {
         (Kind::Bool(x), Kind::Bool(y)) => Some(x == y),
         _ => Some(false),
     }
+}
+
+/// The type HCL gives the value of an expression that failed (an unknown of it), so that an
+/// enclosing operator can still report its own conversion error.
+pub(crate) fn error_type(n: &super::ast::Node) -> Type {
+    use super::ast::NodeKind;
+    match &n.kind {
+        NodeKind::Binary(op, ..) => match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => Type::Number,
+            _ => Type::Bool,
+        },
+        NodeKind::Unary(UnOp::Neg, _) => Type::Number,
+        NodeKind::Unary(UnOp::Not, _) => Type::Bool,
+        NodeKind::Template(_) => Type::String,
+        NodeKind::Paren(inner) => error_type(inner),
+        _ => Type::Dynamic,
+    }
+}
+
+/// The operator's own error for an operand that failed to evaluate, if its error type does
+/// not convert to what the operator wants.
+pub(crate) fn failed_operand(
+    ev: &Ev<'_>,
+    want: &Type,
+    operand: &super::ast::Node,
+    which: &str,
+) -> Option<girder_core::Diagnostic> {
+    let t = error_type(operand);
+    convert(&Value::unknown(t), want).err().map(|e| {
+        ev.diag(
+            operand.span,
+            "Invalid operand",
+            format!("Unsuitable value for {which} operand: {e}."),
+        )
+    })
+}
+
+/// The operand type of a binary operator (None for `==`/`!=`, which take anything).
+pub(crate) fn binary_operand_type(op: BinOp) -> Option<Type> {
+    operand_type(op)
 }

@@ -12,7 +12,7 @@ use super::numeric::to_int;
 use super::{FuncError, Function, Param};
 use crate::fixed_return;
 use girder_core::value::Kind;
-use girder_core::{Number, Type, Value};
+use girder_core::{Marks, Number, Type, Value};
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -34,6 +34,30 @@ pub(super) fn param_conv(v: &Value, ty: &Type, i: usize, pname: &str) -> Result<
     }
     convert(v, ty)
         .map_err(|e| FuncError::arg(i, format!("Invalid value for \"{pname}\" parameter: {e}.")))
+}
+
+/// Removes the top-level marks of each argument (cty's `Unmark` for parameters with
+/// `AllowMarked`): nested marks stay where they are, the union goes on the result.
+fn shallow_unmark(args: &[Value]) -> (Vec<Value>, Marks) {
+    let mut marks = Marks::NONE;
+    let plain = args
+        .iter()
+        .map(|a| {
+            let (v, m) = a.clone().unmark();
+            marks = marks.union(m);
+            v
+        })
+        .collect();
+    (plain, marks)
+}
+
+/// Runs `f` on the arguments without their top-level marks and marks its result with them.
+fn with_shallow_marks(
+    args: &[Value],
+    f: fn(&[Value]) -> Result<Value, FuncError>,
+) -> Result<Value, FuncError> {
+    let (plain, marks) = shallow_unmark(args);
+    f(&plain).map(|v| v.with_marks(marks))
 }
 
 /// Elements of a known list, set or tuple.
@@ -188,6 +212,10 @@ fn bools(args: &[Value], all: bool) -> Result<Value, FuncError> {
 }
 
 fn coalesce(args: &[Value]) -> Result<Value, FuncError> {
+    if args.is_empty() {
+        // cty's unification of no types fails.
+        return Err(FuncError::new("all arguments must have the same type"));
+    }
     let tys: Vec<Type> = args.iter().map(Value::ty).collect();
     let Some(rt) = unify_known(&tys) else {
         return Err(FuncError::new("all arguments must have the same type"));
@@ -262,7 +290,10 @@ fn contains(args: &[Value]) -> Result<Value, FuncError> {
 fn flatten_into(v: &Value, out: &mut Vec<Value>) {
     for x in seq(v) {
         if is_seq_type(&x.ty()) && x.is_known() && !x.is_null() {
-            flatten_into(x, out);
+            let (inner, m) = x.clone().unmark();
+            let mut items = Vec::new();
+            flatten_into(&inner, &mut items);
+            out.extend(items.into_iter().map(|i| i.with_marks(m)));
         } else {
             out.push(x.clone());
         }
@@ -805,29 +836,32 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "chunklist",
             params: vec![
-                Param::new("list", Type::Dynamic),
+                Param::new("list", Type::Dynamic).marked(),
                 Param::new("size", Type::Number),
             ],
             variadic: None,
             return_type: rt_chunklist,
-            imp: |a, _| {
-                let list = to_seq_any(&a[0], 0, "list", false)?;
-                let a = [list, a[1].clone()];
-                let size = int_of(&a[1])?;
-                if size < 0 {
-                    return Err(FuncError::new("the size argument must be positive"));
-                }
-                let et = elem_type_of(&a[0].ty());
-                let items = seq(&a[0]);
-                let chunks: Vec<Value> = if size == 0 {
-                    vec![a[0].clone()]
-                } else {
-                    items
-                        .chunks(size as usize)
-                        .map(|c| Value::list(et.clone(), c.to_vec()))
-                        .collect()
-                };
-                Ok(Value::list(Type::list(et), chunks))
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    let list = to_seq_any(&a[0], 0, "list", false)?;
+                    let a = [list, a[1].clone()];
+                    let size = to_int(a[1].as_number().expect("number"))
+                        .map_err(|m| FuncError::new(format!("invalid size: {m}")))?;
+                    if size < 0 {
+                        return Err(FuncError::new("the size argument must be positive"));
+                    }
+                    let et = elem_type_of(&a[0].ty());
+                    let items = seq(&a[0]);
+                    let chunks: Vec<Value> = if size == 0 {
+                        vec![a[0].clone()]
+                    } else {
+                        items
+                            .chunks(size as usize)
+                            .map(|c| Value::list(et.clone(), c.to_vec()))
+                            .collect()
+                    };
+                    Ok(Value::list(Type::list(et), chunks))
+                })
             },
         },
         Function {
@@ -884,9 +918,9 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "concat",
             params: vec![],
-            variadic: Some(Param::new("seqs", Type::Dynamic)),
+            variadic: Some(Param::new("seqs", Type::Dynamic).marked()),
             return_type: rt_concat,
-            imp: |a, _| concat(a),
+            imp: |a0, _| with_shallow_marks(a0, concat),
         },
         Function {
             name: "contains",
@@ -917,50 +951,53 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "element",
             params: vec![
-                Param::new("list", Type::Dynamic),
+                Param::new("list", Type::Dynamic).marked(),
                 Param::new("index", Type::Number),
             ],
             variadic: None,
             return_type: rt_element,
-            imp: |a, _| {
-                if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
-                    return Err(FuncError::arg(
-                        0,
-                        "Invalid value for \"list\" parameter: cannot read elements from set \
-                         of values.",
-                    ));
-                }
-                let items = seq(&a[0]);
-                let i = int_of(&a[1])?;
-                if items.is_empty() {
-                    return Err(FuncError::new(
-                        "cannot use element function with an empty list",
-                    ));
-                }
-                if i < 0 {
-                    return Err(FuncError::new(
-                        "cannot use element function with a negative index",
-                    ));
-                }
-                Ok(items[(i as usize) % items.len()].clone())
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
+                        return Err(FuncError::new(format!(
+                            "cannot read elements from {}",
+                            a[0].ty().friendly_name()
+                        )));
+                    }
+                    let items = seq(&a[0]);
+                    let i = int_of(&a[1])?;
+                    if items.is_empty() {
+                        return Err(FuncError::new(
+                            "cannot use element function with an empty list",
+                        ));
+                    }
+                    if i < 0 {
+                        return Err(FuncError::new(
+                            "cannot use element function with a negative index",
+                        ));
+                    }
+                    Ok(items[(i as usize) % items.len()].clone())
+                })
             },
         },
         Function {
             name: "flatten",
-            params: vec![Param::new("list", Type::Dynamic)],
+            params: vec![Param::new("list", Type::Dynamic).marked()],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
-                if !is_seq_type(&a[0].ty()) {
-                    return Err(FuncError::arg(
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    if !is_seq_type(&a[0].ty()) {
+                        return Err(FuncError::arg(
                         0,
                         "Invalid value for \"list\" parameter: can only flatten lists, sets and \
                          tuples.",
                     ));
-                }
-                let mut out = Vec::new();
-                flatten_into(&a[0], &mut out);
-                Ok(Value::tuple(out))
+                    }
+                    let mut out = Vec::new();
+                    flatten_into(&a[0], &mut out);
+                    Ok(Value::tuple(out))
+                })
             },
         },
         Function {
@@ -980,11 +1017,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     ));
                 }
                 for (i, x) in seq(&a[0]).iter().enumerate() {
-                    let matches = match convert(&a[1], &x.ty()) {
-                        Ok(v) => v.raw_equal(x),
-                        Err(_) => false,
-                    };
-                    if matches {
+                    if a[1].raw_equal(x) {
                         return Ok(Value::int(i as i64));
                     }
                 }
@@ -1013,21 +1046,21 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "values",
-            params: vec![Param::new("mapping", Type::Dynamic)],
+            params: vec![Param::new("mapping", Type::Dynamic).marked()],
             variadic: None,
             return_type: rt_values,
-            imp: |a, _| {
-                let Some(m) = a[0].as_map() else {
-                    return Err(FuncError::arg(
-                        0,
-                        "Invalid value for \"mapping\" parameter: values() requires a map as \
-                         the first argument.",
-                    ));
-                };
-                let vs: Vec<Value> = m.values().cloned().collect();
-                Ok(match a[0].ty() {
-                    Type::Map(t) => Value::list(*t, vs),
-                    _ => Value::tuple(vs),
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    let Some(m) = a[0].as_map() else {
+                        return Err(FuncError::new(
+                            "values() requires a map as the first argument",
+                        ));
+                    };
+                    let vs: Vec<Value> = m.values().cloned().collect();
+                    Ok(match a[0].ty() {
+                        Type::Map(t) => Value::list(*t, vs),
+                        _ => Value::tuple(vs),
+                    })
                 })
             },
         },
@@ -1070,13 +1103,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     .iter()
                     .map(|s| convert(s, &kt))
                     .collect::<Result<_, _>>()
-                    .map_err(|_| {
-                        FuncError::arg(
-                            2,
-                            "Invalid value for \"searchset\" parameter: keys and searchset \
-                             must be of the same type.",
-                        )
-                    })?;
+                    .map_err(|_| FuncError::new("keys and searchset must be of the same type"))?;
                 let out: Vec<Value> = vals
                     .iter()
                     .zip(keys)
@@ -1089,9 +1116,9 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "merge",
             params: vec![],
-            variadic: Some(Param::new("maps", Type::Dynamic).nullable()),
+            variadic: Some(Param::new("maps", Type::Dynamic).marked().nullable()),
             return_type: rt_merge,
-            imp: |a, _| merge(a),
+            imp: |a0, _| with_shallow_marks(a0, merge),
         },
         Function {
             name: "one",
@@ -1128,21 +1155,19 @@ pub(crate) fn functions() -> Vec<Function> {
         },
         Function {
             name: "reverse",
-            params: vec![Param::new("list", Type::Dynamic)],
+            params: vec![Param::new("list", Type::Dynamic).marked()],
             variadic: None,
             return_type: rt_reverse,
-            imp: |a, _| {
-                let mut items = seq(&a[0]).to_vec();
-                items.reverse();
-                match a[0].ty() {
-                    Type::List(t) | Type::Set(t) => Ok(Value::list(*t, items)),
-                    Type::Tuple(_) => Ok(Value::tuple(items)),
-                    _ => Err(FuncError::arg(
-                        0,
-                        "Invalid value for \"list\" parameter: can only reverse list or tuple \
-                         values.",
-                    )),
-                }
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    let mut items = seq(&a[0]).to_vec();
+                    items.reverse();
+                    match a[0].ty() {
+                        Type::List(t) | Type::Set(t) => Ok(Value::list(*t, items)),
+                        Type::Tuple(_) => Ok(Value::tuple(items)),
+                        other => Err(FuncError::arg(0, format!("Invalid value for \"list\" parameter: can only reverse list or tuple values, not {}.", other.friendly_name()))),
+                    }
+                })
             },
         },
         Function {
@@ -1179,20 +1204,22 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "slice",
             params: vec![
-                Param::new("list", Type::Dynamic),
+                Param::new("list", Type::Dynamic).marked(),
                 Param::new("start_index", Type::Number),
                 Param::new("end_index", Type::Number),
             ],
             variadic: None,
             return_type: rt_slice,
-            imp: |a, _| {
-                if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
-                    return Err(FuncError::arg(
-                        0,
-                        "Invalid value for \"list\" parameter: must be a list or tuple value.",
-                    ));
-                }
-                slice(a)
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    if !matches!(a[0].ty(), Type::List(_) | Type::Tuple(_)) {
+                        return Err(FuncError::arg(
+                            0,
+                            "Invalid value for \"list\" parameter: must be a list or tuple value.",
+                        ));
+                    }
+                    slice(a)
+                })
             },
         },
         Function {
@@ -1267,16 +1294,18 @@ pub(crate) fn functions() -> Vec<Function> {
         Function {
             name: "zipmap",
             params: vec![
-                Param::new("keys", Type::Dynamic),
-                Param::new("values", Type::Dynamic),
+                Param::new("keys", Type::Dynamic).marked(),
+                Param::new("values", Type::Dynamic).marked(),
             ],
             variadic: None,
             return_type: rt_zipmap,
-            imp: |a, _| {
-                zipmap(&[
-                    param_conv(&a[0], &Type::list(Type::String), 0, "keys")?,
-                    a[1].clone(),
-                ])
+            imp: |a0, _| {
+                with_shallow_marks(a0, |a| {
+                    zipmap(&[
+                        param_conv(&a[0], &Type::list(Type::String), 0, "keys")?,
+                        a[1].clone(),
+                    ])
+                })
             },
         },
     ]
@@ -1620,6 +1649,7 @@ mod tests {
                 vec![nlist(&["1"]), n("-1")],
                 "the size argument must be positive",
             ),
+            ("coalesce", vec![], "all arguments must have the same type"),
             (
                 "coalesce",
                 vec![Value::null_dynamic(), st("")],
@@ -1790,6 +1820,23 @@ mod tests {
         for (f, args, want) in cases {
             assert_eq!(call(f, &args), Value::unknown(want), "{f}");
         }
+    }
+
+    #[test]
+    fn element_marks_stay_in_place() {
+        let l = tup(vec![n("1").mark_sensitive(), n("2")]);
+        let c = call("concat", &[l.clone(), tup(vec![n("3")])]);
+        assert!(!c.is_sensitive());
+        assert!(c.as_seq().unwrap()[0].is_sensitive());
+        assert!(!call("element", &[l.clone(), n("1")]).is_sensitive());
+        let r = call("reverse", &[l]);
+        assert!(r.as_seq().unwrap()[1].is_sensitive() && !r.is_sensitive());
+        // A sensitive collection makes the whole result sensitive.
+        assert!(call(
+            "values",
+            &[Value::object_from([("a", n("1"))]).mark_sensitive()]
+        )
+        .is_sensitive());
     }
 
     #[test]

@@ -31,12 +31,12 @@ pub(crate) fn functions() -> Vec<Function> {
         imp,
     };
     vec![
-        string_fn("base64sha256", |a, _| Ok(b64(&sha256(s(a))))),
-        string_fn("base64sha512", |a, _| Ok(b64(&sha512(s(a))))),
-        string_fn("md5", |a, _| Ok(hex(&md5(s(a))))),
-        string_fn("sha1", |a, _| Ok(hex(&sha1(s(a))))),
-        string_fn("sha256", |a, _| Ok(hex(&sha256(s(a))))),
-        string_fn("sha512", |a, _| Ok(hex(&sha512(s(a))))),
+        string_fn("base64sha256", |a, _| Ok(b64(&sha256(&s(a))))),
+        string_fn("base64sha512", |a, _| Ok(b64(&sha512(&s(a))))),
+        string_fn("md5", |a, _| Ok(hex(&md5(&s(a))))),
+        string_fn("sha1", |a, _| Ok(hex(&sha1(&s(a))))),
+        string_fn("sha256", |a, _| Ok(hex(&sha256(&s(a))))),
+        string_fn("sha512", |a, _| Ok(hex(&sha512(&s(a))))),
         file_fn("filebase64sha256", |a, c| {
             Ok(b64(&sha256(&read_for_hash(a, c)?)))
         }),
@@ -84,8 +84,8 @@ pub(crate) fn functions() -> Vec<Function> {
     ]
 }
 
-fn s(args: &[Value]) -> &[u8] {
-    args[0].as_str().expect("converted to string").as_bytes()
+fn s(args: &[Value]) -> Vec<u8> {
+    super::filesystem::text(&args[0]).as_bytes().to_vec()
 }
 
 fn b64(b: &[u8]) -> Value {
@@ -115,7 +115,7 @@ fn sha512(b: &[u8]) -> Vec<u8> {
 /// Terraform's `openFile` + `io.Copy` for the file hash functions: Go's own error texts
 /// (`open PATH: ...`, `read PATH: ...`), not argument errors.
 fn read_for_hash(args: &[Value], ctx: &CallContext<'_>) -> Result<Vec<u8>, FuncError> {
-    let path = args[0].as_str().expect("converted to string");
+    let path = &*super::filesystem::text(&args[0]);
     let expanded =
         home_expand(path).map_err(|e| FuncError::new(format!("failed to expand ~: {e}")))?;
     let shown = go_clean(&expanded);
@@ -210,7 +210,7 @@ fn parse_uuid(s: &str) -> Result<[u8; 16], String> {
 }
 
 fn uuidv5(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    let ns_str = args[0].as_str().expect("converted to string");
+    let ns_str = &*super::filesystem::text(&args[0]);
     let ns = match ns_str {
         "dns" => uuid::Uuid::NAMESPACE_DNS,
         "url" => uuid::Uuid::NAMESPACE_URL,
@@ -220,7 +220,7 @@ fn uuidv5(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
             FuncError::new(format!("uuidv5() doesn't support namespace {other} ({e})"))
         })?),
     };
-    let name = args[1].as_str().expect("converted to string");
+    let name = &*super::filesystem::text(&args[1]);
     Ok(Value::string(
         uuid::Uuid::new_v5(&ns, name.as_bytes())
             .hyphenated()
@@ -299,8 +299,8 @@ fn lenient_b64() -> base64::engine::GeneralPurpose {
 }
 
 fn rsadecrypt(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    let ct = args[0].as_str().expect("converted to string");
-    let key = args[1].as_str().expect("converted to string");
+    let ct = &*super::filesystem::text(&args[0]);
+    let key = &*super::filesystem::text(&args[1]);
     let stripped: String = ct.chars().filter(|c| *c != '\r' && *c != '\n').collect();
     let ciphertext = lenient_b64().decode(stripped.as_bytes()).map_err(|_| {
         FuncError::arg(

@@ -638,13 +638,13 @@ pub(super) fn parse_duration(orig: &str) -> Result<i64, String> {
 
 // ----- the functions -----
 
-fn str_arg(v: &Value) -> &str {
-    v.as_str().expect("converted to string")
+fn str_arg(v: &Value) -> std::borrow::Cow<'_, str> {
+    super::filesystem::text(v)
 }
 
 fn timeadd(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    let t = parse_timestamp(str_arg(&args[0])).map_err(FuncError::new)?;
-    let d = parse_duration(str_arg(&args[1])).map_err(FuncError::new)?;
+    let t = parse_timestamp(&str_arg(&args[0])).map_err(FuncError::new)?;
+    let d = parse_duration(&str_arg(&args[1])).map_err(FuncError::new)?;
     let t = Time {
         unix_nanos: t.unix_nanos + i128::from(d),
         offset: t.offset,
@@ -653,13 +653,13 @@ fn timeadd(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
 }
 
 fn timecmp(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    let a = parse_timestamp(str_arg(&args[0])).map_err(|e| {
+    let a = parse_timestamp(&str_arg(&args[0])).map_err(|e| {
         FuncError::arg(
             0,
             format!("Invalid value for \"timestamp_a\" parameter: {e}."),
         )
     })?;
-    let b = parse_timestamp(str_arg(&args[1])).map_err(|e| {
+    let b = parse_timestamp(&str_arg(&args[1])).map_err(|e| {
         FuncError::arg(
             1,
             format!("Invalid value for \"timestamp_b\" parameter: {e}."),
@@ -753,7 +753,7 @@ fn split_date_format(s: &[u8]) -> Vec<&[u8]> {
 }
 
 fn formatdate(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    let t = parse_timestamp(str_arg(&args[1]))
+    let t = parse_timestamp(&str_arg(&args[1]))
         .map_err(|e| FuncError::arg(1, format!("Invalid value for \"time\" parameter: {e}.")))?;
     let c = t.civil();
     let bad =

@@ -76,6 +76,13 @@ fn json_write(v: &Value, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
+/// A string as JSON (Go's `encoding/json` escaping).
+pub(super) fn json_string(text: &str) -> String {
+    let mut out = String::new();
+    json_quote(&mut out, text);
+    out
+}
+
 /// Terraform's `jsonencode` of a known value.
 pub(super) fn json_encode(v: &Value) -> Result<String, String> {
     let mut out = String::new();
@@ -478,9 +485,14 @@ fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD
 }
 
+/// Go's decoder skips line breaks.
+fn strip_breaks(text: &str) -> String {
+    text.chars().filter(|c| *c != '\n' && *c != '\r').collect()
+}
+
 fn base64_decode(text: &str) -> Result<Vec<u8>, FuncError> {
     b64()
-        .decode(text)
+        .decode(strip_breaks(text))
         .map_err(|_| FuncError::new(format!("failed to decode base64 data '{text}'")))
 }
 
@@ -1239,7 +1251,18 @@ fn text_encoding(name: &str) -> Option<&'static str> {
         "big5" | "csbig5" => "Big5",
         "koi8-r" | "cskoi8r" => "KOI8-R",
         "koi8-u" | "cskoi8u" => "KOI8-U",
-        _ => return None,
+        "us-ascii" | "csascii" | "iso646-us" | "ansi_x3.4-1968" => "US-ASCII",
+        // Labels where the WHATWG tables (encoding_rs) mean another charset than IANA.
+        "ascii" | "us" | "iso-8859-9" | "latin5" | "tis-620" | "iso-8859-11" | "gb2312"
+        | "x-user-defined" | "utf-16-le" | "utf-16-be" | "unicode" => return None,
+        other => {
+            // Single-byte and CJK charsets both registries know under the same name.
+            let e = encoding_rs::Encoding::for_label_no_replacement(other.as_bytes())?;
+            if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE || e == encoding_rs::UTF_8 {
+                return None;
+            }
+            e.name()
+        }
     })
 }
 
@@ -1278,6 +1301,12 @@ fn text_encode(text: &str, enc: &str) -> Result<Vec<u8>, FuncError> {
             v
         }
         "UTF-16LE" => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        "US-ASCII" => {
+            if !text.is_ascii() {
+                return Err(cannot());
+            }
+            text.as_bytes().to_vec()
+        }
         "ISO-8859-1" => {
             let mut v = Vec::new();
             for c in text.chars() {
@@ -1315,6 +1344,12 @@ fn text_decode(data: &[u8], enc: &str) -> Result<String, FuncError> {
     Ok(match canon {
         "UTF-8" => String::from_utf8_lossy(data).into_owned(),
         "ISO-8859-1" => data.iter().map(|&b| b as char).collect(),
+        "US-ASCII" => {
+            if !data.is_ascii() {
+                return Err(invalid());
+            }
+            String::from_utf8_lossy(data).into_owned()
+        }
         "UTF-16" | "UTF-16LE" | "UTF-16BE" => {
             let (mut le, mut body) = (canon == "UTF-16LE", data);
             if canon == "UTF-16" {
@@ -1366,6 +1401,44 @@ enum YNode {
     Map(Vec<(YNode, YNode)>),
 }
 
+/// go-yaml's wording of a yaml-rust2 error: scanner problems alone, parser problems with
+/// the position ("on line 1, column 1: did not find expected ',' or ']'"), undefined aliases
+/// by name. Positions follow yaml-rust2's marks, which can differ from go-yaml's.
+fn yaml_error(
+    text: &str,
+    mark: &yaml_rust2::scanner::Marker,
+    info: &str,
+    pos: &dyn Fn(&yaml_rust2::scanner::Marker) -> String,
+) -> String {
+    if info.contains("unknown anchor") {
+        let name: String = text
+            .chars()
+            .skip(mark.index())
+            .skip_while(|c| *c != '*')
+            .skip(1)
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
+            .collect();
+        return format!("reference to undefined anchor {}", go_quote_str(&name));
+    }
+    if let Some(rest) = info.strip_prefix("while scanning ") {
+        return rest
+            .split_once(", ")
+            .map(|x| x.1)
+            .unwrap_or(rest)
+            .to_string();
+    }
+    if let Some(rest) = info.strip_prefix("while parsing ") {
+        let problem = rest.split_once(", ").map(|x| x.1).unwrap_or(rest);
+        let problem = if problem.starts_with("expected") {
+            format!("did not find {problem}")
+        } else {
+            problem.to_string()
+        };
+        return format!("{}: {problem}", pos(mark));
+    }
+    info.to_string()
+}
+
 /// Builds nodes from yaml-rust2's events.
 fn yaml_parse(text: &str) -> Result<YNode, String> {
     use yaml_rust2::parser::{Event, Parser};
@@ -1382,7 +1455,7 @@ fn yaml_parse(text: &str) -> Result<YNode, String> {
     loop {
         let (ev, mark) = parser
             .next_token()
-            .map_err(|e| format!("{}: {}", pos(e.marker()), e.info()))?;
+            .map_err(|e| yaml_error(text, e.marker(), e.info(), &pos))?;
         let tag_name = |t: &Option<yaml_rust2::parser::Tag>| {
             t.as_ref().map(|t| {
                 if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" {
@@ -1404,8 +1477,22 @@ fn yaml_parse(text: &str) -> Result<YNode, String> {
             Event::StreamEnd => break,
             Event::Alias(id) => {
                 if open_anchors.contains(&id) {
+                    // yaml-rust2 numbers anchors 1, 2, ... in the order they appear.
+                    let name = text
+                        .split('&')
+                        .skip(1)
+                        .nth(id.saturating_sub(1))
+                        .map(|t| {
+                            t.chars()
+                                .take_while(|c| {
+                                    !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}')
+                                })
+                                .collect::<String>()
+                        })
+                        .unwrap_or_default();
                     return Err(format!(
-                        "cannot refer to anchor {id} from inside its own definition"
+                        "cannot refer to anchor {} from inside its own definition",
+                        go_quote_str(&name)
                     ));
                 }
                 anchors
@@ -1484,6 +1571,7 @@ fn yaml_timestamp(s: &str) -> Option<String> {
     let Some(rest) = rest else {
         return Some(format!("{y:04}-{mo:02}-{da:02}T00:00:00Z"));
     };
+    let sep_is_space = s.as_bytes().get(date.len()) == Some(&b' ');
     let rest = rest.trim_start();
     // time: H:M:S[.frac] then zone Z or ±hh:mm (or nothing = UTC)
     let tlen = rest
@@ -1497,12 +1585,15 @@ fn yaml_timestamp(s: &str) -> Option<String> {
     let h: u32 = t[0].parse().ok()?;
     let mi: u32 = t[1].parse().ok()?;
     let sec: u32 = t[2].split('.').next()?.parse().ok()?;
-    let zone = zone.trim_start();
+    // Go's layouts: "2006-1-2T15:4:5.999999999Z07:00" (T or t) and "2006-1-2 15:4:5.999999999".
+    if sep_is_space != zone.is_empty() {
+        return None;
+    }
     let z = match zone {
-        "" | "Z" | "z" => "Z".to_string(),
-        z if (z.starts_with('+') || z.starts_with('-')) => {
+        "" | "Z" => "Z".to_string(),
+        z if (z.starts_with('+') || z.starts_with('-')) && z.len() == 6 => {
             let (sign, hm) = z.split_at(1);
-            let (zh, zm) = hm.split_once(':').unwrap_or((hm, "0"));
+            let (zh, zm) = hm.split_once(':')?;
             let zh: u32 = zh.parse().ok()?;
             let zm: u32 = zm.parse().ok()?;
             if zh == 0 && zm == 0 {
@@ -1580,7 +1671,7 @@ fn yaml_value(n: &YNode) -> Result<Value, String> {
         YNode::Map(pairs) => {
             let mut attrs = BTreeMap::new();
             for (k, v) in pairs {
-                let YNode::Scalar { text, .. } = k else {
+                let YNode::Scalar { text, plain, .. } = k else {
                     return Err("only strings are allowed as mapping keys".into());
                 };
                 if text == "<<" {
@@ -1597,7 +1688,21 @@ fn yaml_value(n: &YNode) -> Result<Value, String> {
                     }
                     continue;
                 }
-                attrs.insert(text.clone(), yaml_value(v)?);
+                // Keys resolve like values ("y" is true) and are then used as strings.
+                let key = if *plain {
+                    let kv = yaml_resolve_plain(text)?;
+                    if kv.is_null() {
+                        return Err("mapping key cannot be null".into());
+                    }
+                    match kv.kind() {
+                        girder_core::value::Kind::Bool(b) => b.to_string(),
+                        girder_core::value::Kind::Number(n) => n.to_string(),
+                        _ => text.clone(),
+                    }
+                } else {
+                    text.clone()
+                };
+                attrs.insert(key, yaml_value(v)?);
             }
             Value::object(attrs)
         }
@@ -1619,6 +1724,8 @@ struct YEmit {
     out: String,
     column: usize,
     open_ended: bool,
+    /// The last thing written is a literal block with keep chomping (`|+`).
+    keep_ended: bool,
 }
 
 fn yaml_printable(c: char) -> bool {
@@ -1633,6 +1740,9 @@ fn yaml_printable(c: char) -> bool {
 
 impl YEmit {
     fn put(&mut self, s: &str) {
+        if !s.is_empty() {
+            self.keep_ended = false;
+        }
         self.out.push_str(s);
         self.column += s.chars().count();
     }
@@ -1724,10 +1834,7 @@ impl YEmit {
         match trailing {
             0 => hints.push('-'),
             1 => {}
-            _ => {
-                hints.push('+');
-                self.open_ended = true;
-            }
+            _ => hints.push('+'),
         }
         self.put(&hints);
         let body = s.strip_suffix('\n').unwrap_or(s);
@@ -1737,6 +1844,9 @@ impl YEmit {
                 self.put(&" ".repeat(indent));
                 self.put(line);
             }
+        }
+        if trailing > 1 {
+            self.keep_ended = true;
         }
     }
 
@@ -1833,10 +1943,13 @@ fn yaml_encode(v: &Value) -> Result<String, String> {
         out: String::new(),
         column: 0,
         open_ended: false,
+        keep_ended: false,
     };
     e.node(v, 0, true)?;
     e.newline();
-    if e.open_ended {
+    // A keep-chomping literal block ends the document itself; otherwise an open-ended
+    // document (a plain scalar at the root) gets go-yaml's "..." marker.
+    if e.open_ended && !e.keep_ended {
         e.out.push_str("...\n");
     }
     Ok(e.out)
@@ -1854,12 +1967,16 @@ pub(crate) fn functions() -> Vec<Function> {
         str_to_str("base64encode", "str", |a, _| {
             Ok(Value::string(b64().encode(s(&a[0]))))
         }),
-        str_to_str("base64decode", "str", |a, _| {
-            let bytes = base64_decode(s(&a[0]))?;
-            String::from_utf8(bytes).map(Value::string).map_err(|_| {
-                FuncError::new("the result of decoding the provided string is not valid UTF-8")
-            })
-        }),
+        str_to_str(
+            "base64decode",
+            "str",
+            super::string::nfc!(|a, _| {
+                let bytes = base64_decode(s(&a[0]))?;
+                String::from_utf8(bytes).map(Value::string).map_err(|_| {
+                    FuncError::new("the result of decoding the provided string is not valid UTF-8")
+                })
+            }),
+        ),
         str_to_str("base64gzip", "str", |a, _| {
             Ok(Value::string(
                 b64().encode(goflate::gzip(s(&a[0]).as_bytes())),
@@ -1890,9 +2007,9 @@ pub(crate) fn functions() -> Vec<Function> {
             ],
             variadic: None,
             return_type: fixed_return!(Type::String),
-            imp: |a, _| {
+            imp: super::string::nfc!(|a, _| {
                 let src = s(&a[0]);
-                let bytes = b64().decode(src).map_err(|e| {
+                let bytes = b64().decode(strip_breaks(src)).map_err(|e| {
                     use base64::DecodeError as D;
                     let at = match e {
                         D::InvalidByte(i, _) | D::InvalidLastSymbol(i, _) => i,
@@ -1908,7 +2025,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     )
                 })?;
                 text_decode(&bytes, s(&a[1])).map(Value::string)
-            },
+            }),
         },
         Function {
             name: "jsonencode",
@@ -1926,7 +2043,7 @@ pub(crate) fn functions() -> Vec<Function> {
             params: vec![Param::new("str", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| json_decode(s(&a[0])).map_err(FuncError::new),
+            imp: super::string::nfc!(|a, _| json_decode(s(&a[0])).map_err(FuncError::new)),
         },
         Function {
             name: "yamlencode",
@@ -1944,14 +2061,14 @@ pub(crate) fn functions() -> Vec<Function> {
             params: vec![Param::new("src", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| yaml_decode(s(&a[0])).map_err(FuncError::new),
+            imp: super::string::nfc!(|a, _| yaml_decode(s(&a[0])).map_err(FuncError::new)),
         },
         Function {
             name: "csvdecode",
             params: vec![Param::new("str", Type::String)],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| csv_decode(s(&a[0])),
+            imp: super::string::nfc!(|a, _| csv_decode(s(&a[0]))),
         },
     ]
 }
@@ -2061,6 +2178,7 @@ mod tests {
     fn base64_url_text() {
         assert_eq!(call("base64encode", &[st("héllo")]), st("aMOpbGxv"));
         assert_eq!(call("base64decode", &[st("aMOpbGxv")]), st("héllo"));
+        assert_eq!(call("base64decode", &[st("aGk=\n")]), st("hi"));
         assert_eq!(
             call_err("base64decode", &[st("!!")]).message,
             "failed to decode base64 data '!!'"
@@ -2271,6 +2389,9 @@ mod tests {
                 Value::object_from([("x", st("l1\nl2\n"))]),
             ),
             ("null", Value::unknown_dynamic()),
+            ("{y: 1}", Value::object_from([("true", n("1"))])),
+            ("2001-12-14T21:59:43", st("2001-12-14T21:59:43")),
+            ("2001-12-14t21:59:43Z", st("2001-12-14T21:59:43Z")),
         ];
         for (text, want) in cases {
             let got = call("yamldecode", &[st(text)]);
@@ -2283,6 +2404,13 @@ mod tests {
                 "a: 1\n---\nb: 2",
                 "on line 1, column 1: unexpected extra content after value",
             ),
+            ("{~: 1}", "mapping key cannot be null"),
+            ("a: *x", "reference to undefined anchor \"x\""),
+            (
+                "&a [1, *a]",
+                "cannot refer to anchor \"a\" from inside its own definition",
+            ),
+            ("a: b: c", "mapping values are not allowed in this context"),
         ] {
             assert_eq!(call_err("yamldecode", &[st(text)]).message, msg, "{text:?}");
         }

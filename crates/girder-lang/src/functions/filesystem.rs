@@ -53,8 +53,20 @@ pub(crate) fn functions() -> Vec<Function> {
     ]
 }
 
-fn str_arg(v: &Value) -> &str {
-    v.as_str().expect("converted to string")
+fn str_arg(v: &Value) -> std::borrow::Cow<'_, str> {
+    text(v)
+}
+
+/// A string argument in NFC. cty keeps every string in normal form C, so Terraform's functions
+/// never see decomposed text (`md5("e\u0301")` hashes "é"); girder normalizes here.
+pub(super) fn text(v: &Value) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization as _};
+    let s = v.as_str().expect("converted to string");
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
+    }
 }
 
 fn path_err(msg: impl std::fmt::Display) -> FuncError {
@@ -298,31 +310,47 @@ fn not_utf8(path: &str) -> FuncError {
 // ----- the functions -----
 
 fn abspath(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    let p = str_arg(&args[0]);
+    let p = &str_arg(&args[0]);
     if p.starts_with('/') {
         return Ok(Value::string(go_clean(p)));
     }
-    let cwd = std::env::current_dir().map_err(|e| FuncError::new(errno_text(&e)))?;
-    let cwd = cwd.to_string_lossy().into_owned();
+    let cwd = go_getwd().map_err(|e| FuncError::new(errno_text(&e)))?;
     Ok(Value::string(go_join(&[&cwd, p])))
 }
 
+/// Go's `os.Getwd`: `$PWD` when it is absolute and names the working directory (so a path
+/// through a symlink is kept), else the kernel's answer.
+fn go_getwd() -> std::io::Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let dot = std::fs::metadata(".")?;
+    if let Ok(pwd) = std::env::var("PWD") {
+        if pwd.starts_with('/') {
+            if let Ok(md) = std::fs::metadata(&pwd) {
+                if md.dev() == dot.dev() && md.ino() == dot.ino() {
+                    return Ok(pwd);
+                }
+            }
+        }
+    }
+    Ok(std::env::current_dir()?.to_string_lossy().into_owned())
+}
+
 fn basename(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    Ok(Value::string(go_base(str_arg(&args[0]))))
+    Ok(Value::string(go_base(&str_arg(&args[0]))))
 }
 
 fn dirname(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    Ok(Value::string(go_dir(str_arg(&args[0]))))
+    Ok(Value::string(go_dir(&str_arg(&args[0]))))
 }
 
 fn pathexpand(args: &[Value], _: &CallContext<'_>) -> Result<Value, FuncError> {
-    home_expand(str_arg(&args[0]))
+    home_expand(&str_arg(&args[0]))
         .map(Value::string)
         .map_err(FuncError::new)
 }
 
 fn file(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
-    let path = str_arg(&args[0]);
+    let path = &str_arg(&args[0]);
     let bytes = read_file_bytes(ctx, path)?;
     // cty normalizes every string to NFC.
     String::from_utf8(bytes)
@@ -332,7 +360,7 @@ fn file(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
 
 fn filebase64(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
     use base64::Engine as _;
-    let bytes = read_file_bytes(ctx, str_arg(&args[0]))?;
+    let bytes = read_file_bytes(ctx, &str_arg(&args[0]))?;
     Ok(Value::string(
         base64::engine::general_purpose::STANDARD.encode(bytes),
     ))
@@ -375,7 +403,7 @@ fn go_mode_string(md: &std::fs::Metadata) -> String {
 }
 
 fn fileexists(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
-    let path = str_arg(&args[0]);
+    let path = &str_arg(&args[0]);
     let expanded =
         home_expand(path).map_err(|e| FuncError::new(format!("failed to expand ~: {e}")))?;
     let shown = go_clean(&expanded);
@@ -689,8 +717,8 @@ fn match_component(pattern: &str, name: &str) -> Result<bool, &'static str> {
 }
 
 fn fileset(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
-    let path = str_arg(&args[0]);
-    let pattern = str_arg(&args[1]);
+    let path = &str_arg(&args[0]);
+    let pattern = &str_arg(&args[1]);
     // Terraform joins the base directory (the console's ".") and the pattern; we glob the
     // same relative pattern with disk access under our base directory.
     let path = if path.starts_with('/') {
@@ -735,7 +763,7 @@ fn valid_identifier(s: &str) -> bool {
 }
 
 fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncError> {
-    let path = str_arg(&args[0]);
+    let path = &str_arg(&args[0]);
     let src = String::from_utf8(read_file_bytes(ctx, path)?).map_err(|_| not_utf8(path))?;
     let vars_err =
         |m: String| FuncError::arg(1, format!("Invalid value for \"vars\" parameter: {m}."));

@@ -79,8 +79,8 @@ fn num_arg(v: &Value) -> &Number {
     v.as_number().expect("converted to number")
 }
 
-fn str_arg(v: &Value) -> &str {
-    v.as_str().expect("converted to string")
+fn str_arg(v: &Value) -> std::borrow::Cow<'_, str> {
+    super::filesystem::text(v)
 }
 
 // ----- Go's net package -----
@@ -533,14 +533,14 @@ fn subnet_big(base: &IpNet, new_bits: i64, num: &IBig) -> Result<IpNet, String> 
 
 fn cidrhost(args: &[Value], _: &super::CallContext<'_>) -> Result<Value, FuncError> {
     let num = go_bigint(num_arg(&args[1])).map_err(FuncError::new)?;
-    let net = parse_cidr(str_arg(&args[0]))
+    let net = parse_cidr(&str_arg(&args[0]))
         .map_err(|e| FuncError::new(format!("invalid CIDR expression: {e}")))?;
     let ip = host_big(&net, num).map_err(FuncError::new)?;
     Ok(Value::string(ip_string(&ip)))
 }
 
 fn cidrnetmask(args: &[Value], _: &super::CallContext<'_>) -> Result<Value, FuncError> {
-    let net = parse_cidr(str_arg(&args[0]))
+    let net = parse_cidr(&str_arg(&args[0]))
         .map_err(|e| FuncError::new(format!("invalid CIDR expression: {e}")))?;
     Ok(Value::string(ip_string(&net.mask)))
 }
@@ -548,7 +548,7 @@ fn cidrnetmask(args: &[Value], _: &super::CallContext<'_>) -> Result<Value, Func
 fn cidrsubnet(args: &[Value], _: &super::CallContext<'_>) -> Result<Value, FuncError> {
     let new_bits = go_int(num_arg(&args[1])).map_err(FuncError::new)?;
     let num = go_bigint(num_arg(&args[2])).map_err(FuncError::new)?;
-    let net = parse_cidr(str_arg(&args[0]))
+    let net = parse_cidr(&str_arg(&args[0]))
         .map_err(|e| FuncError::new(format!("invalid CIDR expression: {e}")))?;
     let sub = subnet_big(&net, new_bits, &num).map_err(FuncError::new)?;
     Ok(Value::string(ipnet_string(&sub)))
@@ -578,7 +578,7 @@ fn cidrsubnets(args: &[Value], _: &super::CallContext<'_>) -> Result<Value, Func
         let name = if i == 0 { "prefix" } else { "newbits" };
         FuncError::arg(i, format!("Invalid value for \"{name}\" parameter: {m}."))
     };
-    let net = parse_cidr(str_arg(&args[0]))
+    let net = parse_cidr(&str_arg(&args[0]))
         .map_err(|e| param_err(0, format!("invalid CIDR expression: {e}")))?;
     let (start_prefix, _) = mask_size(&net.mask);
     let lengths = &args[1..];
@@ -622,6 +622,16 @@ fn cidrsubnets(args: &[Value], _: &super::CallContext<'_>) -> Result<Value, Func
                 i + 1,
                 format!(
                     "would extend prefix to {length} bits, which is too long for an {protocol} address"
+                ),
+            ));
+        }
+        // An IPv4-mapped IPv6 prefix: go-cidr's PreviousSubnet works on the 4-byte form
+        // with a mask longer than 32 bits, which Go makes nil; nothing fits after "<nil>".
+        if len == 16 && to4(&net.ip).is_some() {
+            return Err(param_err(
+                i + 1,
+                format!(
+                    "not enough remaining address space for a subnet with a prefix of {length} bits after <nil>"
                 ),
             ));
         }

@@ -13,6 +13,51 @@ use crate::fixed_return;
 use girder_core::{Number, Type, Value};
 use unicode_segmentation::UnicodeSegmentation;
 
+/// A value with every string in it (and every object key / map key) in Unicode NFC, as cty's
+/// `StringVal` keeps all strings.
+pub(super) fn nfc_value(v: Value) -> Value {
+    use girder_core::value::Kind;
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    fn nfc(s: String) -> String {
+        if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+            s
+        } else {
+            s.nfc().collect()
+        }
+    }
+    let marks = v.marks();
+    let out = match v.into_kind() {
+        Kind::String(s) => Value::string(nfc(s)),
+        Kind::List(t, items) => Value::list(t, items.into_iter().map(nfc_value).collect()),
+        Kind::Set(t, items) => Value::set(t, items.into_iter().map(nfc_value).collect()),
+        Kind::Tuple(items) => Value::tuple(items.into_iter().map(nfc_value).collect()),
+        Kind::Map(t, m) => Value::map(
+            t,
+            m.into_iter().map(|(k, x)| (nfc(k), nfc_value(x))).collect(),
+        ),
+        Kind::Object(m) => {
+            Value::object(m.into_iter().map(|(k, x)| (nfc(k), nfc_value(x))).collect())
+        }
+        k => Value::new(k),
+    };
+    out.with_marks(marks)
+}
+
+/// Wraps an implementation so its result is in NFC (see [`nfc_value`]).
+macro_rules! nfc {
+    ($f:expr) => {{
+        fn wrapped(
+            a: &[girder_core::Value],
+            c: &$crate::functions::CallContext<'_>,
+        ) -> Result<girder_core::Value, $crate::functions::FuncError> {
+            let f: $crate::functions::ImplFn = $f;
+            f(a, c).map($crate::functions::string::nfc_value)
+        }
+        wrapped as $crate::functions::ImplFn
+    }};
+}
+pub(super) use nfc;
+
 fn s(v: &Value) -> &str {
     v.as_str().expect("converted to string")
 }
@@ -128,14 +173,19 @@ pub(super) fn compile_regex(
     arg: usize,
     param: &str,
 ) -> Result<regex::Regex, FuncError> {
-    use regex_syntax::ast::ErrorKind as K;
-    let fail = |msg: String| {
+    compile_regex_go(pattern).map_err(|(code, expr)| {
         FuncError::arg(
             arg,
-            format!("Invalid value for \"{param}\" parameter: invalid regexp pattern: {msg}."),
+            format!("Invalid value for \"{param}\" parameter: invalid regexp pattern: {code} in {expr}."),
         )
-    };
-    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(pattern) {
+    })
+}
+
+/// Compiles an RE2 pattern; a failure is Go's (error code, offending expression).
+fn compile_regex_go(pattern: &str) -> Result<regex::Regex, (String, String)> {
+    let quoted = go_to_rust_pattern(pattern, false);
+    use regex_syntax::ast::ErrorKind as K;
+    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&quoted) {
         let span = e.span();
         let frag = pattern
             .get(span.start.offset..span.end.offset)
@@ -165,16 +215,109 @@ pub(super) fn compile_regex(
             K::UnicodeClassInvalid => ("invalid character class range", frag),
             _ => ("invalid or unsupported Perl syntax", frag),
         };
-        return Err(fail(format!("{code} in {expr}")));
+        return Err((code.to_string(), expr.to_string()));
     }
     // Go rejects a repetition of a repetition ("a**"); Rust accepts it.
     if let Some(pos) = nested_repetition(pattern) {
-        return Err(fail(format!(
-            "invalid nested repetition operator in {}",
-            &pattern[pos..pos + 2]
-        )));
+        return Err((
+            "invalid nested repetition operator".to_string(),
+            pattern[pos..pos + 2].to_string(),
+        ));
     }
-    regex::Regex::new(pattern).map_err(|e| fail(e.to_string()))
+    // Go (before 1.22) has no `(?<name>...)` groups.
+    if let Some(at) = pattern.find("(?<") {
+        let _ = at;
+        return Err((
+            "invalid or unsupported Perl syntax".to_string(),
+            "(?<".to_string(),
+        ));
+    }
+    regex::Regex::new(&go_to_rust_pattern(pattern, true))
+        .map_err(|e| (e.to_string(), pattern.to_string()))
+}
+
+/// Rewrites RE2 syntax whose meaning differs in the regex crate: Go's `\d`, `\w`, `\s`, `\b`
+/// are ASCII-only, and `\Q...\E` quotes literally.
+fn go_to_rust_pattern(p: &str, classes: bool) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    let mut out = String::with_capacity(p.len() + 8);
+    let mut i = 0;
+    let mut in_class = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && i + 1 < chars.len() {
+            let e = chars[i + 1];
+            i += 2;
+            if e == 'Q' {
+                let mut lit = String::new();
+                while i < chars.len() && !(chars[i] == '\\' && chars.get(i + 1) == Some(&'E')) {
+                    lit.push(chars[i]);
+                    i += 1;
+                }
+                i += 2;
+                out.push_str(&regex::escape(&lit));
+                continue;
+            }
+            if !classes {
+                out.push('\\');
+                out.push(e);
+                continue;
+            }
+            let rep = match (in_class, e) {
+                (false, 'd') => "[0-9]",
+                (false, 'D') => "[^0-9]",
+                (false, 'w') => "[0-9A-Za-z_]",
+                (false, 'W') => "[^0-9A-Za-z_]",
+                (false, 's') => "[\\t\\n\\x0C\\r ]",
+                (false, 'S') => "[^\\t\\n\\x0C\\r ]",
+                (false, 'b') => "(?-u:\\b)",
+                (false, 'B') => "(?-u:\\B)",
+                (true, 'd') => "0-9",
+                (true, 'w') => "0-9A-Za-z_",
+                (true, 's') => "\\t\\n\\x0C\\r ",
+                _ => {
+                    out.push('\\');
+                    out.push(e);
+                    continue;
+                }
+            };
+            out.push_str(rep);
+            continue;
+        }
+        if !in_class && c == '[' {
+            in_class = true;
+            out.push(c);
+            i += 1;
+            // A leading '^' and a leading ']' belong to the class.
+            if chars.get(i) == Some(&'^') {
+                out.push('^');
+                i += 1;
+            }
+            if chars.get(i) == Some(&']') {
+                out.push(']');
+                i += 1;
+            }
+            continue;
+        }
+        if in_class && c == '[' && chars.get(i + 1) == Some(&':') {
+            // A POSIX class like [:alpha:] inside a bracket expression.
+            while i < chars.len() {
+                out.push(chars[i]);
+                if chars[i] == ']' && i > 0 && chars[i - 1] == ':' {
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+            continue;
+        }
+        if in_class && c == ']' {
+            in_class = false;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 /// Position of a `**`, `++`, `*+`, ... outside classes and escapes (Go's "invalid nested
@@ -463,7 +606,8 @@ fn format_one(v: &Verb, arg: &Value, out: &mut String) -> Result<(), FuncError> 
                 }
             }
             if v.mode == 'q' {
-                pad_str(v, &go_quote(text), out);
+                // cty quotes as JSON does (`\u0001`, `\u003c`).
+                pad_str(v, &super::encoding::json_string(text), out);
             } else {
                 pad_str(v, text, out);
             }
@@ -528,7 +672,8 @@ fn format_int(v: &Verb, n: &Number, out: &mut String) {
         if digits.len() < p {
             zeros = p - digits.len();
         } else if digits == "0" && p == 0 {
-            digits.clear();
+            // Go prints nothing at all, not even padding.
+            return;
         }
     }
     let len = sign.len() + prefix.len() + zeros + digits.len();
@@ -874,7 +1019,9 @@ fn go_split(sep: &str, input: &str) -> Vec<String> {
 fn replace(args: &[Value]) -> Result<Value, FuncError> {
     let (input, search, repl) = (s(&args[0]), s(&args[1]), s(&args[2]));
     if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
-        let re = compile_regex(&search[1..search.len() - 1], 1, "substr")?;
+        let re = compile_regex_go(&search[1..search.len() - 1]).map_err(|(code, expr)| {
+            FuncError::new(format!("error parsing regexp: {code}: `{expr}`"))
+        })?;
         return Ok(Value::string(re.replace_all(input, repl).into_owned()));
     }
     Ok(Value::string(input.replace(search, repl)))
@@ -882,36 +1029,64 @@ fn replace(args: &[Value]) -> Result<Value, FuncError> {
 
 pub(crate) fn functions() -> Vec<Function> {
     vec![
-        str_fn("chomp", &["str"], |a, _| {
-            Ok(Value::string(s(&a[0]).trim_end_matches(['\r', '\n'])))
-        }),
-        str_fn("lower", &["str"], |a, _| {
-            Ok(Value::string(map_runes(s(&a[0]), false)))
-        }),
-        str_fn("upper", &["str"], |a, _| {
-            Ok(Value::string(map_runes(s(&a[0]), true)))
-        }),
-        str_fn("title", &["str"], |a, _| Ok(Value::string(title(s(&a[0]))))),
-        str_fn("strrev", &["str"], |a, _| {
-            Ok(Value::string(
-                s(&a[0]).graphemes(true).rev().collect::<String>(),
-            ))
-        }),
-        str_fn("trimspace", &["str"], |a, _| {
-            Ok(Value::string(s(&a[0]).trim_matches(char::is_whitespace)))
-        }),
-        str_fn("trim", &["str", "cutset"], |a, _| {
-            let cut: Vec<char> = s(&a[1]).chars().collect();
-            Ok(Value::string(s(&a[0]).trim_matches(cut.as_slice())))
-        }),
-        str_fn("trimprefix", &["str", "prefix"], |a, _| {
-            let (x, p) = (s(&a[0]), s(&a[1]));
-            Ok(Value::string(x.strip_prefix(p).unwrap_or(x)))
-        }),
-        str_fn("trimsuffix", &["str", "suffix"], |a, _| {
-            let (x, p) = (s(&a[0]), s(&a[1]));
-            Ok(Value::string(x.strip_suffix(p).unwrap_or(x)))
-        }),
+        str_fn(
+            "chomp",
+            &["str"],
+            nfc!(|a, _| { Ok(Value::string(s(&a[0]).trim_end_matches(['\r', '\n']))) }),
+        ),
+        str_fn(
+            "lower",
+            &["str"],
+            nfc!(|a, _| { Ok(Value::string(map_runes(s(&a[0]), false))) }),
+        ),
+        str_fn(
+            "upper",
+            &["str"],
+            nfc!(|a, _| { Ok(Value::string(map_runes(s(&a[0]), true))) }),
+        ),
+        str_fn(
+            "title",
+            &["str"],
+            nfc!(|a, _| Ok(Value::string(title(s(&a[0]))))),
+        ),
+        str_fn(
+            "strrev",
+            &["str"],
+            nfc!(|a, _| {
+                Ok(Value::string(
+                    s(&a[0]).graphemes(true).rev().collect::<String>(),
+                ))
+            }),
+        ),
+        str_fn(
+            "trimspace",
+            &["str"],
+            nfc!(|a, _| { Ok(Value::string(s(&a[0]).trim_matches(char::is_whitespace))) }),
+        ),
+        str_fn(
+            "trim",
+            &["str", "cutset"],
+            nfc!(|a, _| {
+                let cut: Vec<char> = s(&a[1]).chars().collect();
+                Ok(Value::string(s(&a[0]).trim_matches(cut.as_slice())))
+            }),
+        ),
+        str_fn(
+            "trimprefix",
+            &["str", "prefix"],
+            nfc!(|a, _| {
+                let (x, p) = (s(&a[0]), s(&a[1]));
+                Ok(Value::string(x.strip_prefix(p).unwrap_or(x)))
+            }),
+        ),
+        str_fn(
+            "trimsuffix",
+            &["str", "suffix"],
+            nfc!(|a, _| {
+                let (x, p) = (s(&a[0]), s(&a[1]));
+                Ok(Value::string(x.strip_suffix(p).unwrap_or(x)))
+            }),
+        ),
         bool_fn("startswith", &["str", "prefix"], |a, _| {
             Ok(Value::bool(s(&a[0]).starts_with(s(&a[1]))))
         }),
@@ -921,7 +1096,11 @@ pub(crate) fn functions() -> Vec<Function> {
         bool_fn("strcontains", &["str", "substr"], |a, _| {
             Ok(Value::bool(s(&a[0]).contains(s(&a[1]))))
         }),
-        str_fn("replace", &["str", "substr", "replace"], |a, _| replace(a)),
+        str_fn(
+            "replace",
+            &["str", "substr", "replace"],
+            nfc!(|a, _| replace(a)),
+        ),
         Function {
             name: "indent",
             params: vec![
@@ -930,14 +1109,14 @@ pub(crate) fn functions() -> Vec<Function> {
             ],
             variadic: None,
             return_type: fixed_return!(Type::String),
-            imp: |a, _| {
+            imp: nfc!(|a, _| {
                 let n = int_arg(&a[0])?;
                 if n < 0 {
                     return Err(FuncError::new("negative indentation count"));
                 }
                 let pad = " ".repeat(n as usize);
                 Ok(Value::string(s(&a[1]).replace('\n', &format!("\n{pad}"))))
-            },
+            }),
         },
         Function {
             name: "substr",
@@ -948,11 +1127,11 @@ pub(crate) fn functions() -> Vec<Function> {
             ],
             variadic: None,
             return_type: fixed_return!(Type::String),
-            imp: |a, _| {
+            imp: nfc!(|a, _| {
                 let off = int_arg(&a[1])?;
                 let len = int_arg(&a[2])?;
                 Ok(Value::string(substr(s(&a[0]), off, len)))
-            },
+            }),
         },
         Function {
             name: "split",
@@ -962,7 +1141,7 @@ pub(crate) fn functions() -> Vec<Function> {
             ],
             variadic: None,
             return_type: fixed_return!(Type::list(Type::String)),
-            imp: |a, _| {
+            imp: nfc!(|a, _| {
                 Ok(Value::list(
                     Type::String,
                     go_split(s(&a[0]), s(&a[1]))
@@ -970,28 +1149,28 @@ pub(crate) fn functions() -> Vec<Function> {
                         .map(Value::string)
                         .collect(),
                 ))
-            },
+            }),
         },
         Function {
             name: "join",
             params: vec![Param::new("separator", Type::String)],
             variadic: Some(Param::new("lists", Type::Dynamic)),
             return_type: fixed_return!(Type::String),
-            imp: |a, _| join(a),
+            imp: nfc!(|a, _| join(a)),
         },
         Function {
             name: "format",
             params: vec![Param::new("format", Type::String)],
             variadic: Some(Param::new("args", Type::Dynamic).nullable()),
             return_type: fixed_return!(Type::String),
-            imp: |a, _| format_values(s(&a[0]), &a[1..]).map(Value::string),
+            imp: nfc!(|a, _| format_values(s(&a[0]), &a[1..]).map(Value::string)),
         },
         Function {
             name: "formatlist",
             params: vec![Param::new("format", Type::String)],
             variadic: Some(Param::new("args", Type::Dynamic).nullable()),
             return_type: fixed_return!(Type::list(Type::String)),
-            imp: |a, _| formatlist(a),
+            imp: nfc!(|a, _| formatlist(a)),
         },
         Function {
             name: "regex",
@@ -1001,7 +1180,7 @@ pub(crate) fn functions() -> Vec<Function> {
             ],
             variadic: None,
             return_type: fixed_return!(Type::Dynamic),
-            imp: |a, _| {
+            imp: nfc!(|a, _| {
                 let re = compile_regex(s(&a[0]), 0, "pattern")?;
                 regex_type(&re)?;
                 match re.captures(s(&a[1])) {
@@ -1010,7 +1189,7 @@ pub(crate) fn functions() -> Vec<Function> {
                         "pattern did not match any part of the given string",
                     )),
                 }
-            },
+            }),
         },
         Function {
             name: "regexall",
@@ -1020,7 +1199,7 @@ pub(crate) fn functions() -> Vec<Function> {
             ],
             variadic: None,
             return_type: fixed_return!(Type::list(Type::Dynamic)),
-            imp: |a, _| {
+            imp: nfc!(|a, _| {
                 let re = compile_regex(s(&a[0]), 0, "pattern")?;
                 let ty = regex_type(&re)?;
                 let items: Vec<Value> = re
@@ -1028,7 +1207,7 @@ pub(crate) fn functions() -> Vec<Function> {
                     .map(|c| regex_value(&re, &c))
                     .collect();
                 Ok(Value::list(ty, items))
-            },
+            }),
         },
     ]
 }
@@ -1066,7 +1245,7 @@ mod tests {
             ),
             ("title", vec![st("ǆa élan")], st("ǅa Élan")),
             ("strrev", vec![st("héllo")], st("olléh")),
-            ("strrev", vec![st("e\u{301}a")], st("ae\u{301}")),
+            ("strrev", vec![st("e\u{301}a")], st("a\u{e9}")),
             ("substr", vec![st("hello"), n("1"), n("3")], st("ell")),
             ("substr", vec![st("hello"), n("-3"), n("-1")], st("llo")),
             ("substr", vec![st("hello"), n("10"), n("1")], st("")),
@@ -1116,6 +1295,16 @@ mod tests {
                 Value::object_from([("a", st("12"))]),
             ),
             ("regex", vec![st("(?i)A"), st("a")], st("a")),
+            ("regex", vec![st("\\d+"), st("a\u{663}1")], st("1")),
+            ("regex", vec![st("\\w+"), st("\u{e9}1")], st("1")),
+            ("regex", vec![st("[\\d]+"), st("x\u{663}12")], st("12")),
+            ("regex", vec![st("\\Qa.b\\E"), st("a.b")], st("a.b")),
+            ("regex", vec![st("\\s+"), st("a\u{a0} b")], st(" ")),
+            (
+                "regexall",
+                vec![st("\\bx"), st("\u{e9}x x")],
+                slist(&["x", "x"]),
+            ),
             ("regexall", vec![st("\\d"), st("a1b2")], slist(&["1", "2"])),
             (
                 "regexall",
@@ -1291,6 +1480,12 @@ mod tests {
             ("%05s|%-05s", vec![st("ab"), st("ab")], "000ab|ab000"),
             ("%.f|%.e", vec![n("1.5"), n("1.5")], "2|2e+00"),
             ("%d", vec![st("12")], "12"),
+            (
+                "%q",
+                vec![st("<&>\t\u{1}")],
+                "\"\\u003c\\u0026\\u003e\\t\\u0001\"",
+            ),
+            ("%5.0d|", vec![n("0")], "|"),
         ];
         for (f, args, want) in cases {
             assert_eq!(fmt(f, args.clone()), want, "format({f:?}, {args:?})");
