@@ -20,6 +20,10 @@ const VALUE_FLAGS: &[&str] = &[
     "replace",
     "parallelism",
     "config",
+    "format",
+    "max-size",
+    "split",
+    "ignore-file",
 ];
 
 /// Rewrites `-name[=value]` to `--name[=value]`. Left alone: the program name, `-` (stdin),

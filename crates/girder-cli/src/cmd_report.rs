@@ -68,3 +68,188 @@ pub fn print_markdown(plan_json: &serde_json::Value, f: &FormatArgs) -> CmdResul
     }
     Ok(0)
 }
+
+/// `girder drift` options.
+#[derive(Args, Debug)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    vars: crate::cmd_lang::VarArgs,
+    /// Print the drift report as JSON (schema version 1.0, docs/drift-json.md).
+    #[arg(long)]
+    json: bool,
+    /// `markdown` renders the report for an issue or merge-request comment.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// With -format=markdown: the largest document in bytes.
+    #[arg(long, value_name = "N")]
+    max_size: Option<String>,
+    /// The drift-ignore file (default .girder-drift-ignore, if present).
+    #[arg(long, value_name = "PATH")]
+    ignore_file: Option<std::path::PathBuf>,
+    /// Write the refreshed objects to the state (accept the drift). Off by default: drift
+    /// never writes state otherwise.
+    #[arg(long)]
+    refresh_state: bool,
+    #[command(flatten)]
+    lock: crate::LockArgs,
+    #[command(flatten)]
+    input: crate::InputArg,
+}
+
+/// Runs `girder drift`: refreshes every managed object (through a plan), compares each with
+/// the state, and renders the report. Exit 0 no drift, 2 drift, 1 errors.
+pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> CmdResult {
+    use girder_engine::ProviderRegistry;
+    use girder_report::drift::{self, AttrPath, CompareInput, DriftReport, IgnoreRules};
+    let markdown = match a.format.as_deref() {
+        None => false,
+        Some("markdown") => true,
+        Some(other) => {
+            return Err(Fail::help(
+                "Invalid value for -format",
+                format!("\"{other}\" is not an output format."),
+                "Use -format=markdown, or -json.",
+            ))
+        }
+    };
+    if markdown && a.json {
+        return Err(Fail::help(
+            "Invalid output format",
+            "The -json and -format=markdown options are mutually exclusive.",
+            "Use one of them.",
+        ));
+    }
+    let mut md_opts = drift::MarkdownOptions::default();
+    if let Some(m) = &a.max_size {
+        md_opts.max_chars = girder_report::mr::MarkdownOptions::from_flags(Some(m), None)
+            .map_err(|d| Fail(vec![d]))?
+            .max_chars;
+    }
+    let ignore_path = a
+        .ignore_file
+        .clone()
+        .unwrap_or_else(|| dir.join(drift::DRIFT_IGNORE_FILE));
+    let rules = match std::fs::read_to_string(&ignore_path) {
+        Ok(src) => IgnoreRules::parse(&ignore_path.display().to_string(), &src).map_err(Fail)?,
+        Err(_) if a.ignore_file.is_none() => IgnoreRules::default(),
+        Err(e) => {
+            return Err(Fail::help(
+                "Failed to read the drift-ignore file",
+                format!("{} could not be read: {e}.", ignore_path.display()),
+                "Check the -ignore-file path.",
+            ))
+        }
+    };
+    let s = crate::cmd_run::session_for(dir, &a.vars, ui)?;
+    let guard = crate::lock::Guard::acquire(&*s.backend, &a.lock, "OperationTypeRefresh")?;
+    let stored = s
+        .backend
+        .read()
+        .map_err(|e| crate::backend::state_fail("Error loading the state", e))?;
+    let (state, version) = match stored {
+        Some((st, v)) => (st, Some(v)),
+        None => (
+            girder_state::State::new(crate::cmd_workspace::STATE_TOOL_VERSION),
+            None,
+        ),
+    };
+    let rt = crate::cmd_run::runtime()?;
+    let opts = girder_engine::PlanOptions::default();
+    let plan = crate::cmd_run::make_plan(&s, &rt, &state, &opts, ui)?;
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut report = DriftReport::new(&s.workspace, &now);
+    for d in &plan.drift {
+        let ty = d.addr.resource.resource.type_name.clone();
+        let addr = d.addr.to_string();
+        let before = d.before.to_json().unwrap_or(serde_json::Value::Null);
+        let after = if d.after.is_null() {
+            None
+        } else {
+            Some(d.after.to_json().unwrap_or(serde_json::Value::Null))
+        };
+        let sensitive: Vec<AttrPath> = s
+            .registry
+            .get(&d.provider.name)
+            .and_then(|p| p.schema().resource(&ty).cloned())
+            .map(|sch| {
+                sch.attributes
+                    .iter()
+                    .filter(|(_, at)| at.sensitive)
+                    .filter_map(|(n, _)| AttrPath::parse(n).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ignore = s.ignore_changes_of(&d.addr);
+        let c = drift::compare(
+            &CompareInput {
+                address: &addr,
+                type_name: &ty,
+                state_attrs: &before,
+                refreshed_attrs: after.as_ref(),
+                sensitive_paths: &sensitive,
+                set_paths: &[],
+                ignore_changes: &ignore,
+            },
+            &rules,
+        );
+        report.add(c);
+    }
+    report.sort();
+    if a.refresh_state && !plan.drift.is_empty() {
+        let mut st = state.clone();
+        for d in &plan.drift {
+            let r = &d.addr.resource;
+            let Some(rs) = st.resources.iter_mut().find(|x| {
+                x.module == r.module
+                    && x.mode == r.resource.mode
+                    && x.type_name == r.resource.type_name
+                    && x.name == r.resource.name
+            }) else {
+                continue;
+            };
+            if d.after.is_null() {
+                rs.instances
+                    .retain(|i| !(i.index_key == d.addr.key && i.deposed.is_none()));
+            } else if let Some(i) = rs
+                .instances
+                .iter_mut()
+                .find(|i| i.index_key == d.addr.key && i.deposed.is_none())
+            {
+                if let Ok(j) = d.after.to_json() {
+                    let fresh = girder_state::InstanceState::new(i.index_key.clone(), &j);
+                    i.attributes = fresh.attributes;
+                }
+            }
+        }
+        st.resources.retain(|r| !r.instances.is_empty());
+        s.backend
+            .write(&st, version.as_ref())
+            .map_err(|e| crate::backend::state_fail("Error saving the state", e))?;
+    }
+    guard.release()?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&drift::render_json(&report)).unwrap_or_default()
+        );
+    } else if markdown {
+        let text = drift::render_markdown(&report, &md_opts);
+        print!("{text}");
+        if !text.ends_with('\n') {
+            println!();
+        }
+    } else {
+        print!(
+            "{}",
+            drift::render_text(
+                &report,
+                &drift::TextOptions {
+                    no_color: !ui.color
+                }
+            )
+        );
+    }
+    Ok(report.exit_code())
+}

@@ -93,16 +93,49 @@ pub struct DestroyArgs {
 }
 
 /// The loaded configuration with its inputs and backend.
-struct Session {
+pub(crate) struct Session {
     config: Config,
     inputs: BTreeMap<String, Value>,
-    workspace: String,
+    pub(crate) workspace: String,
     base_dir: PathBuf,
-    backend: Arc<dyn Backend>,
-    registry: Registry,
+    pub(crate) backend: Arc<dyn Backend>,
+    pub(crate) registry: Registry,
+}
+
+/// A session for `girder drift` (and other read-mostly commands).
+pub(crate) fn session_for(dir: &Path, vars: &VarArgs, ui: &mut Ui) -> Result<Session, Fail> {
+    session(dir, vars, None, ui)
 }
 
 impl Session {
+    /// The `lifecycle.ignore_changes` of a root resource, for the drift report.
+    pub(crate) fn ignore_changes_of(
+        &self,
+        addr: &AbsResourceInstance,
+    ) -> girder_report::drift::IgnoreChanges {
+        use girder_lang::config::IgnoreChanges as C;
+        use girder_report::drift::{AttrPath, IgnoreChanges as R};
+        let r = &addr.resource.resource;
+        let Some(res) = self
+            .config
+            .module
+            .resources
+            .iter()
+            .find(|x| x.mode == r.mode && x.type_name == r.type_name && x.name == r.name)
+        else {
+            return R::None;
+        };
+        match &res.lifecycle.ignore_changes {
+            C::None => R::None,
+            C::All => R::All,
+            C::Paths(p) => R::Paths(
+                p.iter()
+                    .filter_map(|(s, _)| AttrPath::parse(s).ok())
+                    .collect(),
+            ),
+        }
+    }
+
     fn request(&self) -> Request<'_> {
         Request {
             config: &self.config,
@@ -164,7 +197,7 @@ fn session(
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -220,7 +253,7 @@ fn plan_options(a: &OpArgs, destroy: bool) -> Result<PlanOptions, Fail> {
 }
 
 /// Makes a plan; prints the diagnostics (errors make it fail).
-fn make_plan(
+pub(crate) fn make_plan(
     s: &Session,
     rt: &tokio::runtime::Runtime,
     state: &State,

@@ -119,6 +119,8 @@ enum Cmd {
     Destroy(cmd_run::DestroyArgs),
     /// The dependency graph of the configuration, as DOT.
     Graph,
+    /// Report changes made outside girder (read-only unless -refresh-state).
+    Drift(cmd_report::DriftArgs),
     /// Show output values from the state.
     Output {
         /// Print the outputs as JSON.
@@ -196,6 +198,7 @@ fn run(cli: Cli, ui: &mut ui::Ui) -> diag::CmdResult {
         Cmd::Apply(a) => cmd_run::apply(&dir, a, ui),
         Cmd::Destroy(a) => cmd_run::destroy(&dir, a, ui),
         Cmd::Graph => cmd_run::graph(&dir, ui),
+        Cmd::Drift(a) => cmd_report::drift(&dir, a, ui),
         Cmd::Output { json, raw, name } => cmd_output::run(&dir, name, json, raw, ui),
     }
 }
