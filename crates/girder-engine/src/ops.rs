@@ -116,6 +116,8 @@ struct VarDecl {
     constraint: Option<TypeConstraint>,
     ty: girder_core::Type,
     sensitive: bool,
+    /// Where the variable is declared (for messages).
+    at: String,
 }
 
 /// One module call as seen by its caller.
@@ -155,7 +157,17 @@ impl Scope {
                             "Invalid value for module argument",
                             format!(
                                 "The given value is not suitable for child module variable \"{}\" defined at {}: {}.",
-                                d.name, self.module, f.message
+                                d.name,
+                                d.at,
+                                match f.path.strip_prefix(&format!("var.{}", d.name)) {
+                                    None | Some("") => f.message.clone(),
+                                    Some(rest) => match rest.strip_prefix('.') {
+                                        Some(attr) if !attr.contains(['.', '[']) => {
+                                            format!("attribute \"{attr}\": {}", f.message)
+                                        }
+                                        _ => format!("{}: {}", f.path, f.message),
+                                    },
+                                }
                             ),
                         )
                         .with_help("Change the argument in the module block to a value of the variable's type.");
@@ -914,6 +926,7 @@ fn build_module(
                     constraint: v.type_expr.as_ref().and_then(|t| typeexpr::parse(t).ok()),
                     ty: v.ty.clone(),
                     sensitive: v.sensitive,
+                    at: config::range_text(&v.span),
                 })
                 .collect();
             let vars = Vars::Inputs(ChildVars {
@@ -922,6 +935,23 @@ fn build_module(
                 decls,
             });
             let child_mod = module.child(c.name.clone(), key.clone());
+            // Arguments that do not fit the child's types are reported once, here.
+            let probe = Scope {
+                module: child_mod.clone(),
+                vars,
+                locals: Vec::new(),
+                path: Value::null_dynamic(),
+                terraform: Value::null_dynamic(),
+                functions: scope.functions.clone(),
+                base_dir: req.base_dir.clone(),
+                expansions: HashMap::new(),
+                calls: OnceLock::new(),
+            };
+            if let Err(d) = probe.vars_value(&up) {
+                diags.extend(d);
+                continue;
+            }
+            let vars = probe.vars;
             if let Some(child) = build_module(
                 req, child_cfg, root_dir, child_mod, vars, &deps, out, pending, diags,
             ) {

@@ -689,3 +689,131 @@ async fn module_calls_with_count_for_each_nesting_outputs_and_destroy() {
     assert!(del("app0") < del("net-prod"));
     assert!(del("app1-inner") < del("app1"));
 }
+
+#[tokio::test]
+async fn module_depends_on_and_bad_module_arguments() {
+    // depends_on on a module call, and on a module from a resource.
+    let dir = module_tree(
+        r#"
+resource "fake_thing" "first" {
+  name = "first"
+}
+
+module "net" {
+  source     = "./modules/net"
+  name       = "net"
+  depends_on = [fake_thing.first]
+}
+
+resource "fake_thing" "last" {
+  name       = "last"
+  depends_on = [module.net]
+}
+"#,
+    );
+    let p = Arc::new(FakeProvider::new());
+    let reg = registry(p.clone());
+    let out = run_plan(
+        &dir,
+        &reg,
+        BTreeMap::new(),
+        &State::new("1.0.3"),
+        &PlanOptions::default(),
+    )
+    .await;
+    assert!(
+        !out.diagnostics.has_errors(),
+        "{}",
+        diag_text(&out.diagnostics)
+    );
+    let plan = out.plan.unwrap();
+    let deps_of = |a: &str| {
+        plan.changes
+            .iter()
+            .find(|c| c.display_addr() == a)
+            .unwrap()
+            .depends_on
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        deps_of("module.net.fake_thing.vpc"),
+        vec!["fake_thing.first"]
+    );
+    assert_eq!(
+        deps_of("fake_thing.last"),
+        vec!["module.net.fake_thing.vpc"]
+    );
+    let backend: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
+    apply_dir(&dir, &reg, BTreeMap::new(), &plan, backend).await;
+    let calls = p.calls();
+    let pos = |s: &str| {
+        calls
+            .iter()
+            .position(|c| c.op == Op::Create && c.subject == s)
+            .unwrap()
+    };
+    assert!(pos("first") < pos("net"));
+    assert!(pos("net") < pos("last"));
+
+    // A missing required argument and a value of the wrong type.
+    let dir = module_tree(
+        r#"
+module "a" {
+  source = "./modules/net"
+}
+
+module "b" {
+  source   = "./modules/app"
+  name     = "b"
+  net_id   = "n"
+  settings = { size = "big" }
+}
+"#,
+    );
+    let out = run_plan(
+        &dir,
+        &reg,
+        BTreeMap::new(),
+        &State::new("1.0.3"),
+        &PlanOptions::default(),
+    )
+    .await;
+    let text = diag_text(&out.diagnostics);
+    assert!(out.plan.is_none());
+    assert!(
+        text.contains("The argument \"name\" is required, but no definition was found."),
+        "{text}"
+    );
+    let out = run_plan(
+        &module_tree(
+            r#"
+module "b" {
+  source   = "./modules/app"
+  name     = "b"
+  net_id   = "n"
+  settings = { size = "big" }
+}
+"#,
+        ),
+        &reg,
+        BTreeMap::new(),
+        &State::new("1.0.3"),
+        &PlanOptions::default(),
+    )
+    .await;
+    let text = diag_text(&out.diagnostics);
+    assert!(out.plan.is_none(), "{text}");
+    assert!(text.contains("Invalid value for module argument"), "{text}");
+    assert!(
+        text.contains("child module variable \"settings\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "defined at modules/app/main.tf:10,1-20: attribute \"size\": a number is required."
+        ),
+        "{text}"
+    );
+}
