@@ -195,10 +195,8 @@ impl AwsProvider {
             let zero = util::is_empty_value(v)
                 || (optional
                     && (v.as_bool() == Some(false) || v.as_number().is_some_and(|n| n.is_zero())));
-            if prior_unset && zero {
-                if optional || prior_v.is_some_and(|p| p.is_null()) {
-                    *v = Value::null(a.ty.clone());
-                }
+            if prior_unset && zero && (optional || prior_v.is_some_and(|p| p.is_null())) {
+                *v = Value::null(a.ty.clone());
             }
         }
         out.extend(read);

@@ -537,7 +537,7 @@ where
                     elapsed / 60,
                     elapsed % 60
                 );
-                if status != last || elapsed % 30 == 0 {
+                if status != last || elapsed.is_multiple_of(30) {
                     ctx.report(msg, typical);
                 }
                 last = status;
