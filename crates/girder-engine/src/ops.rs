@@ -17,7 +17,23 @@
 //! resource's body is evaluated against the planned values of what it refers to (unknown
 //! where not yet known) and again at apply time against the applied values.
 //!
-//! Not yet: module calls (an error names them), `moved` / `import` / `removed` blocks,
+//! Module calls (local sources, loaded by `load_config`), with `count` / `for_each` and
+//! nesting: each call instance gets its own scope (`module.NAME[KEY]`); its arguments are
+//! evaluated lazily in the caller's scope and converted by the child's variable type
+//! constraints (`optional(T, default)` defaults applied) to become the child's `var.*`;
+//! `module.NAME` is the object of the child's outputs (a tuple of those for `count`, an
+//! object by key for `for_each`), evaluated against the same upstream values as everything
+//! else, so unknown at plan where the child's resources are not yet known and real at
+//! apply. Dependencies cross module boundaries instance by instance: a reference to
+//! `var.x` in a child depends on what the caller's argument `x` refers to, a reference to
+//! `module.NAME.OUT` on what that output refers to, `depends_on = [module.NAME]` and a
+//! module call's own `depends_on` on every instance in the module. Providers are
+//! inherited from the root module's `provider` blocks; a module call's `providers` map is
+//! not yet honoured (the child's resources use the default or `provider =`-named
+//! configuration of the root). Instances of module calls removed from the configuration
+//! are orphans like any other and are destroyed.
+//!
+//! Not yet: `moved` / `import` / `removed` blocks,
 //! `replace_triggered_by`, pre/postconditions and `check` blocks. `count` / `for_each` may
 //! refer to variables, locals and data sources read at plan time; a reference to a managed
 //! resource makes them unknown (Terraform's "Invalid count argument", which offers -target).
@@ -36,6 +52,7 @@ use girder_graph::expand::{self, Expansion};
 use girder_graph::{DepGraph, EdgeKind, VertexKind};
 use girder_lang::config::evaluate::variable_values;
 use girder_lang::config::{self, Body, Config};
+use girder_lang::eval::typeexpr::{self, TypeConstraint};
 use girder_lang::eval::{eval, EvalContext};
 use girder_lang::functions::FunctionTable;
 use girder_lang::refs::{references, Subject};
@@ -45,7 +62,7 @@ use girder_state::model::State;
 use girder_state::Backend;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What every operation needs.
 pub struct Request<'a> {
@@ -61,9 +78,11 @@ pub struct Request<'a> {
     pub providers: &'a dyn ProviderRegistry,
 }
 
-/// The shared evaluation scope of the root module.
+/// The evaluation scope of one module instance.
 struct Scope {
-    vars: Value,
+    /// Which module instance (root: empty).
+    module: ModuleInstance,
+    vars: Vars,
     locals: Vec<(String, Expr)>,
     path: Value,
     terraform: Value,
@@ -71,9 +90,239 @@ struct Scope {
     base_dir: PathBuf,
     /// How each resource expands (for building `TYPE.NAME` values).
     expansions: HashMap<AbsResource, Expansion>,
+    /// The module calls of this module, set once their child scopes are built.
+    calls: OnceLock<BTreeMap<String, CallInfo>>,
+}
+
+/// Where a module instance's `var.*` come from.
+enum Vars {
+    /// The root module: the input values, already converted.
+    Fixed(Value),
+    /// A child module: the call's arguments, evaluated in the caller's scope.
+    Inputs(ChildVars),
+}
+
+struct ChildVars {
+    parent: Arc<Scope>,
+    /// `count` / `each` of the module call instance.
+    extra: Vec<(String, Value)>,
+    decls: Vec<VarDecl>,
+}
+
+struct VarDecl {
+    name: String,
+    arg: Option<Expr>,
+    default: Option<Value>,
+    constraint: Option<TypeConstraint>,
+    ty: girder_core::Type,
+    sensitive: bool,
+    /// Where the variable is declared (for messages).
+    at: String,
+}
+
+/// One module call as seen by its caller.
+struct CallInfo {
+    expansion: Expansion,
+    instances: Vec<(Option<InstanceKey>, Arc<Scope>)>,
+    /// Output name, value, `sensitive`, `depends_on`.
+    outputs: Vec<(String, Expr, bool, Vec<Expr>)>,
 }
 
 impl Scope {
+    /// The `var` object of this module instance.
+    fn vars_value(&self, up: &Upstream<'_>) -> Result<Value, Diagnostics> {
+        let cv = match &self.vars {
+            Vars::Fixed(v) => return Ok(v.clone()),
+            Vars::Inputs(cv) => cv,
+        };
+        let mut out = BTreeMap::new();
+        let mut diags = Diagnostics::new();
+        for d in &cv.decls {
+            let raw = match (&d.arg, &d.default) {
+                (Some(e), _) => match cv.parent.eval(e, up, &cv.extra) {
+                    Ok(v) => v,
+                    Err(x) => {
+                        diags.extend(x);
+                        continue;
+                    }
+                },
+                (None, Some(v)) => v.clone(),
+                (None, None) => Value::unknown(d.ty.clone()),
+            };
+            let v = match &d.constraint {
+                Some(c) => match c.convert(&raw, &format!("var.{}", d.name)) {
+                    Ok(v) => v,
+                    Err(f) => {
+                        let mut diag = Diagnostic::error(
+                            "Invalid value for module argument",
+                            format!(
+                                "The given value is not suitable for child module variable \"{}\" defined at {}: {}.",
+                                d.name,
+                                d.at,
+                                match f.path.strip_prefix(&format!("var.{}", d.name)) {
+                                    None | Some("") => f.message.clone(),
+                                    Some(rest) => match rest.strip_prefix('.') {
+                                        Some(attr) if !attr.contains(['.', '[']) => {
+                                            format!("attribute \"{attr}\": {}", f.message)
+                                        }
+                                        _ => format!("{}: {}", f.path, f.message),
+                                    },
+                                }
+                            ),
+                        )
+                        .with_help("Change the argument in the module block to a value of the variable's type.");
+                        if let Some(sp) = d.arg.as_ref().and_then(|e| e.span()) {
+                            diag = diag.with_span(sp);
+                        }
+                        diags.push(diag);
+                        continue;
+                    }
+                },
+                None => crate::values::conform(&raw, &d.ty).unwrap_or(raw),
+            };
+            out.insert(
+                d.name.clone(),
+                if d.sensitive { v.mark_sensitive() } else { v },
+            );
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(Value::object(out))
+    }
+
+    /// The value of `module.NAME`: an object of outputs per instance, a tuple of those
+    /// for `count`, an object of those by key for `for_each`.
+    fn module_value(&self, name: &str, up: &Upstream<'_>) -> Result<Value, Diagnostics> {
+        let Some(call) = self.calls.get().and_then(|c| c.get(name)) else {
+            return Ok(Value::unknown_dynamic());
+        };
+        let mut per = Vec::new();
+        for (key, child) in &call.instances {
+            let mut obj = BTreeMap::new();
+            for (oname, e, sensitive, _) in &call.outputs {
+                let v = child.eval(e, up, &[])?;
+                obj.insert(
+                    oname.clone(),
+                    if *sensitive { v.mark_sensitive() } else { v },
+                );
+            }
+            per.push((key.clone(), Value::object(obj)));
+        }
+        Ok(match &call.expansion {
+            Expansion::Single => per
+                .into_iter()
+                .next()
+                .map(|(_, v)| v)
+                .unwrap_or_else(Value::unknown_dynamic),
+            Expansion::Count(_) => Value::tuple(per.into_iter().map(|(_, v)| v).collect()),
+            Expansion::ForEach(_) => Value::object(
+                per.into_iter()
+                    .filter_map(|(k, v)| match k {
+                        Some(InstanceKey::Str(s)) => Some((s, v)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        })
+    }
+
+    /// The instances of a resource of this module.
+    fn instances_of(&self, r: &AbsResource) -> Vec<AbsResourceInstance> {
+        let e = self.expansions.get(r).cloned().unwrap_or(Expansion::Single);
+        e.keys()
+            .into_iter()
+            .map(|k| AbsResourceInstance {
+                resource: r.clone(),
+                key: k,
+            })
+            .collect()
+    }
+
+    /// Every resource instance of this module instance and the modules below it.
+    fn all_instances(&self, out: &mut Vec<AbsResourceInstance>) {
+        for r in self.expansions.keys() {
+            out.extend(self.instances_of(r));
+        }
+        if let Some(calls) = self.calls.get() {
+            for c in calls.values() {
+                for (_, child) in &c.instances {
+                    child.all_instances(out);
+                }
+            }
+        }
+    }
+
+    /// The resource instances (in any module) an expression depends on: its references,
+    /// through locals, module variables (into the caller's arguments) and module outputs.
+    /// `whole_modules`: `module.NAME` without an output means every instance in it (for
+    /// `depends_on`).
+    fn deps(
+        &self,
+        e: &Expr,
+        whole_modules: bool,
+        out: &mut Vec<AbsResourceInstance>,
+        depth: usize,
+    ) {
+        if depth > 64 {
+            return;
+        }
+        for r in references(e) {
+            match &r.subject {
+                Subject::Resource {
+                    mode,
+                    type_name,
+                    name,
+                } => out.extend(self.instances_of(&AbsResource {
+                    module: self.module.clone(),
+                    resource: Resource {
+                        mode: *mode,
+                        type_name: type_name.clone(),
+                        name: name.clone(),
+                    },
+                })),
+                Subject::Local(n) => {
+                    if let Some((_, le)) = self.locals.iter().find(|(x, _)| x == n) {
+                        self.deps(le, whole_modules, out, depth + 1);
+                    }
+                }
+                Subject::Var(n) => {
+                    if let Vars::Inputs(cv) = &self.vars {
+                        if let Some(arg) = cv
+                            .decls
+                            .iter()
+                            .find(|d| &d.name == n)
+                            .and_then(|d| d.arg.as_ref())
+                        {
+                            cv.parent.deps(arg, false, out, depth + 1);
+                        }
+                    }
+                }
+                Subject::Module { name, output } => {
+                    let Some(call) = self.calls.get().and_then(|c| c.get(name)) else {
+                        continue;
+                    };
+                    for (_, child) in &call.instances {
+                        if whole_modules && output.is_none() {
+                            child.all_instances(out);
+                            continue;
+                        }
+                        for (oname, oe, _, odeps) in &call.outputs {
+                            if output.as_ref().is_some_and(|o| o != oname) {
+                                continue;
+                            }
+                            child.deps(oe, false, out, depth + 1);
+                            for d in odeps {
+                                child.deps(d, true, out, depth + 1);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn resource_value(&self, r: &AbsResource, up: &Upstream<'_>) -> Value {
         let inst = |key: Option<InstanceKey>| {
             up.get(&AbsResourceInstance {
@@ -112,6 +361,8 @@ impl Scope {
         let mut locals = BTreeMap::new();
         let mut by_type: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
         let mut data: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+        let mut modules: BTreeMap<String, Value> = BTreeMap::new();
+        let mut vars = None;
         for r in references(expr) {
             match &r.subject {
                 Subject::Local(n) => {
@@ -129,7 +380,7 @@ impl Scope {
                     name,
                 } => {
                     let ar = AbsResource {
-                        module: ModuleInstance::root(),
+                        module: self.module.clone(),
                         resource: Resource {
                             mode: *mode,
                             type_name: type_name.clone(),
@@ -144,10 +395,27 @@ impl Scope {
                     .or_default()
                     .insert(name.clone(), v);
                 }
+                Subject::Module { name, .. } if !modules.contains_key(name) => {
+                    let v = self.module_value(name, up)?;
+                    modules.insert(name.clone(), v);
+                }
+                Subject::Var(_) if vars.is_none() => {
+                    vars = Some(self.vars_value(up)?);
+                }
                 _ => {}
             }
         }
-        ctx.variables.insert("var".into(), self.vars.clone());
+        if !modules.is_empty() {
+            ctx.variables
+                .insert("module".into(), Value::object(modules));
+        }
+        ctx.variables.insert(
+            "var".into(),
+            vars.unwrap_or_else(|| match &self.vars {
+                Vars::Fixed(v) => v.clone(),
+                Vars::Inputs(_) => Value::empty_object(),
+            }),
+        );
         ctx.variables.insert("local".into(), Value::object(locals));
         ctx.variables.insert("path".into(), self.path.clone());
         ctx.variables
@@ -394,31 +662,6 @@ fn typed_variables(m: &config::Module, inputs: &BTreeMap<String, Value>) -> Valu
     )
 }
 
-fn resource_refs(e: &Expr, locals: &[(String, Expr)], out: &mut Vec<AbsResource>, depth: usize) {
-    for r in references(e) {
-        match &r.subject {
-            Subject::Resource {
-                mode,
-                type_name,
-                name,
-            } => out.push(AbsResource {
-                module: ModuleInstance::root(),
-                resource: Resource {
-                    mode: *mode,
-                    type_name: type_name.clone(),
-                    name: name.clone(),
-                },
-            }),
-            Subject::Local(n) if depth < 64 => {
-                if let Some((_, le)) = locals.iter().find(|(x, _)| x == n) {
-                    resource_refs(le, locals, out, depth + 1);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 fn body_exprs<'b>(b: &'b Body, out: &mut Vec<&'b Expr>) {
     for a in &b.attrs {
         out.push(&a.expr);
@@ -434,24 +677,13 @@ fn body_exprs<'b>(b: &'b Body, out: &mut Vec<&'b Expr>) {
     }
 }
 
-/// The configuration as the engine's desired instances and outputs.
+/// The configuration as the engine's desired instances and outputs (the root module's
+/// outputs; child modules' resources carry `module.NAME[KEY].` addresses).
 pub fn desired(
     req: &Request<'_>,
 ) -> Result<(Vec<DesiredInstance>, Vec<DesiredOutput>), Diagnostics> {
     let m = &req.config.module;
     let mut diags = Diagnostics::new();
-    for c in &m.module_calls {
-        diags.push(
-            Diagnostic::error(
-                "Module calls are not supported yet",
-                format!(
-                    "girder's engine does not evaluate module \"{}\" yet; only the root module's resources are planned.",
-                    c.name
-                ),
-            )
-            .with_span(c.span.clone()),
-        );
-    }
     for v in &m.variables {
         if v.default.is_none() && !req.inputs.contains_key(&v.name) {
             diags.push(
@@ -470,17 +702,129 @@ pub fn desired(
         return Err(diags);
     }
     let dir = m.dir.to_string_lossy().into_owned();
+    let root_dir = if dir.is_empty() { ".".into() } else { dir };
+    let mut out = Vec::new();
+    let mut pending = Vec::new();
+    let scope = build_module(
+        req,
+        req.config,
+        &root_dir,
+        ModuleInstance::root(),
+        Vars::Fixed(typed_variables(m, &req.inputs)),
+        &[],
+        &mut out,
+        &mut pending,
+        &mut diags,
+    );
+    let Some(scope) = scope else {
+        return Err(diags);
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    // Dependencies, now that every module instance's scope (and its calls) exists.
+    for p in pending {
+        let mut deps = Vec::new();
+        for (s, e) in &p.call_deps {
+            s.deps(e, true, &mut deps, 0);
+        }
+        for e in &p.refs {
+            p.scope.deps(e, false, &mut deps, 0);
+        }
+        for e in &p.depends_on {
+            p.scope.deps(e, true, &mut deps, 0);
+        }
+        deps.retain(|d| d.resource != p.resource);
+        deps.sort();
+        deps.dedup();
+        for d in &mut out[p.range] {
+            d.depends_on = deps.clone();
+        }
+    }
+    let mut outputs = Vec::new();
+    for o in &m.outputs {
+        let Some(e) = o.value.clone() else { continue };
+        let mut deps = Vec::new();
+        scope.deps(&e, false, &mut deps, 0);
+        for d in &o.depends_on {
+            scope.deps(d, true, &mut deps, 0);
+        }
+        deps.sort();
+        deps.dedup();
+        let scope2 = scope.clone();
+        let e2 = e.clone();
+        outputs.push(DesiredOutput {
+            name: o.name.clone(),
+            value: Arc::new(move |up| scope2.eval(&e2, up, &[])),
+            sensitive: o.sensitive,
+            depends_on: deps,
+        });
+    }
+    Ok((out, outputs))
+}
+
+/// The `count` / `each` objects of an instance key.
+fn key_extra(key: &Option<InstanceKey>, exp: &Expansion) -> Vec<(String, Value)> {
+    match key {
+        Some(InstanceKey::Int(i)) => vec![(
+            "count".into(),
+            Value::object_from([("index", Value::int(*i))]),
+        )],
+        Some(InstanceKey::Str(k)) => vec![(
+            "each".into(),
+            Value::object_from([
+                ("key", Value::string(k.clone())),
+                (
+                    "value",
+                    exp.each_value(k)
+                        .cloned()
+                        .unwrap_or_else(Value::null_dynamic),
+                ),
+            ]),
+        )],
+        None => Vec::new(),
+    }
+}
+
+/// The dependencies of one resource's instances, resolved once the whole tree is built.
+struct PendingDeps {
+    range: std::ops::Range<usize>,
+    scope: Arc<Scope>,
+    resource: AbsResource,
+    refs: Vec<Expr>,
+    depends_on: Vec<Expr>,
+    call_deps: Vec<(Arc<Scope>, Expr)>,
+}
+
+/// Builds the scope of one module instance (and, recursively, of its module calls), and
+/// pushes its resources' desired instances onto `out`. `call_deps`: what every resource of
+/// this module instance depends on (the module calls' `depends_on`, outermost first).
+#[allow(clippy::too_many_arguments)]
+fn build_module(
+    req: &Request<'_>,
+    cfg: &Config,
+    root_dir: &str,
+    module: ModuleInstance,
+    vars: Vars,
+    call_deps: &[(Arc<Scope>, Expr)],
+    out: &mut Vec<DesiredInstance>,
+    pending: &mut Vec<PendingDeps>,
+    diags: &mut Diagnostics,
+) -> Option<Arc<Scope>> {
+    let m = &cfg.module;
+    let dir = m.dir.to_string_lossy().into_owned();
     let dir = if dir.is_empty() { ".".into() } else { dir };
     let mut scope = Scope {
-        vars: typed_variables(m, &req.inputs),
+        module: module.clone(),
+        vars,
         locals: m
             .locals
             .iter()
             .map(|l| (l.name.clone(), l.expr.clone()))
             .collect(),
         path: Value::object_from([
-            ("module", Value::string(dir.clone())),
-            ("root", Value::string(dir)),
+            ("module", Value::string(dir)),
+            ("root", Value::string(root_dir.to_string())),
             (
                 "cwd",
                 Value::string(req.base_dir.to_string_lossy().into_owned()),
@@ -490,46 +834,150 @@ pub fn desired(
         functions: Arc::new(FunctionTable::builtin()),
         base_dir: req.base_dir.clone(),
         expansions: HashMap::new(),
+        calls: OnceLock::new(),
     };
     // Expand count / for_each (against variables, locals and unknown resources).
     let empty: HashMap<AbsResourceInstance, Value> = HashMap::new();
     let up = Upstream { values: &empty };
     let mut per_resource: Vec<(&config::Resource, AbsResource, Expansion)> = Vec::new();
+    let mut failed = false;
     for r in &m.resources {
         let ar = AbsResource {
-            module: ModuleInstance::root(),
+            module: module.clone(),
             resource: Resource {
                 mode: r.mode,
                 type_name: r.type_name.clone(),
                 name: r.name.clone(),
             },
         };
-        let exp = if let Some(c) = &r.count {
-            scope
-                .eval(c, &up, &[])
-                .and_then(|v| expand::count(&v, &expr_text(c), c.span()).map_err(Diagnostics::from))
-        } else if let Some(f) = &r.for_each {
-            scope.eval(f, &up, &[]).and_then(|v| {
-                expand::for_each(&v, &expr_text(f), f.span()).map_err(Diagnostics::from)
-            })
-        } else {
-            Ok(Expansion::Single)
-        };
+        let exp = expansion_of(&scope, r.count.as_ref(), r.for_each.as_ref(), &up);
         match exp {
             Ok(e) => per_resource.push((r, ar, e)),
-            Err(d) => diags.extend(d),
+            Err(d) => {
+                failed = true;
+                diags.extend(d);
+            }
         }
     }
-    if diags.has_errors() {
-        return Err(diags);
+    if failed {
+        return None;
     }
     for (_, ar, e) in &per_resource {
         scope.expansions.insert(ar.clone(), e.clone());
     }
     let scope = Arc::new(scope);
-    let mut out = Vec::new();
+    // Module calls.
+    let mut calls = BTreeMap::new();
+    for c in &m.module_calls {
+        let Some(child_cfg) = cfg.children.get(&c.name) else {
+            diags.push(
+                Diagnostic::error(
+                    "Module not installed",
+                    format!(
+                        "This module is not yet installed (module \"{}\", source \"{}\"); girder loads only local module sources.",
+                        c.name, c.source
+                    ),
+                )
+                .with_help("Use a local path (\"./modules/NAME\") as the module source.")
+                .with_span(c.span.clone()),
+            );
+            continue;
+        };
+        let exp = match expansion_of(&scope, c.count.as_ref(), c.for_each.as_ref(), &up) {
+            Ok(e) => e,
+            Err(d) => {
+                diags.extend(d);
+                continue;
+            }
+        };
+        let mut deps = call_deps.to_vec();
+        for d in &c.depends_on {
+            deps.push((scope.clone(), d.clone()));
+        }
+        let cm = &child_cfg.module;
+        for v in &cm.variables {
+            if v.default.is_none() && !c.inputs.iter().any(|a| a.name == v.name) {
+                diags.push(
+                    Diagnostic::error(
+                        "Missing required argument",
+                        format!(
+                            "The argument \"{}\" is required, but no definition was found.",
+                            v.name
+                        ),
+                    )
+                    .with_help(format!("Set {} = ... in module \"{}\".", v.name, c.name))
+                    .with_span(c.span.clone()),
+                );
+            }
+        }
+        let mut instances = Vec::new();
+        for key in exp.keys() {
+            let decls = cm
+                .variables
+                .iter()
+                .map(|v| VarDecl {
+                    name: v.name.clone(),
+                    arg: c
+                        .inputs
+                        .iter()
+                        .find(|a| a.name == v.name)
+                        .map(|a| a.expr.clone()),
+                    default: v.default.as_ref().and_then(|d| d.literal.clone()),
+                    constraint: v.type_expr.as_ref().and_then(|t| typeexpr::parse(t).ok()),
+                    ty: v.ty.clone(),
+                    sensitive: v.sensitive,
+                    at: config::range_text(&v.span),
+                })
+                .collect();
+            let vars = Vars::Inputs(ChildVars {
+                parent: scope.clone(),
+                extra: key_extra(&key, &exp),
+                decls,
+            });
+            let child_mod = module.child(c.name.clone(), key.clone());
+            // Arguments that do not fit the child's types are reported once, here.
+            let probe = Scope {
+                module: child_mod.clone(),
+                vars,
+                locals: Vec::new(),
+                path: Value::null_dynamic(),
+                terraform: Value::null_dynamic(),
+                functions: scope.functions.clone(),
+                base_dir: req.base_dir.clone(),
+                expansions: HashMap::new(),
+                calls: OnceLock::new(),
+            };
+            if let Err(d) = probe.vars_value(&up) {
+                diags.extend(d);
+                continue;
+            }
+            let vars = probe.vars;
+            if let Some(child) = build_module(
+                req, child_cfg, root_dir, child_mod, vars, &deps, out, pending, diags,
+            ) {
+                instances.push((key, child));
+            }
+        }
+        calls.insert(
+            c.name.clone(),
+            CallInfo {
+                expansion: exp,
+                instances,
+                outputs: cm
+                    .outputs
+                    .iter()
+                    .filter_map(|o| {
+                        o.value
+                            .clone()
+                            .map(|e| (o.name.clone(), e, o.sensitive, o.depends_on.clone()))
+                    })
+                    .collect(),
+            },
+        );
+    }
+    let _ = scope.calls.set(calls);
     for (r, ar, exp) in per_resource {
-        let provider = provider_of(req.config, r);
+        let provider = provider_of(cfg, r);
         let schema = req.providers.get(&provider.name).and_then(|p| {
             let s = p.schema();
             match r.mode {
@@ -540,13 +988,7 @@ pub fn desired(
         let schema = schema.map(Arc::new);
         let mut exprs = Vec::new();
         body_exprs(&r.body, &mut exprs);
-        exprs.extend(r.depends_on.iter());
-        let mut deps = Vec::new();
-        for e in &exprs {
-            resource_refs(e, &scope.locals, &mut deps, 0);
-        }
-        deps.sort();
-        deps.dedup();
+        let start = out.len();
         let lifecycle = Lifecycle {
             create_before_destroy: r.lifecycle.create_before_destroy.unwrap_or(false),
             prevent_destroy: r.lifecycle.prevent_destroy.unwrap_or(false),
@@ -563,87 +1005,51 @@ pub fn desired(
                 resource: ar.clone(),
                 key: key.clone(),
             };
-            let mut extra: Vec<(String, Value)> = Vec::new();
-            match &key {
-                Some(InstanceKey::Int(i)) => extra.push((
-                    "count".into(),
-                    Value::object_from([("index", Value::int(*i))]),
-                )),
-                Some(InstanceKey::Str(k)) => extra.push((
-                    "each".into(),
-                    Value::object_from([
-                        ("key", Value::string(k.clone())),
-                        (
-                            "value",
-                            exp.each_value(k)
-                                .cloned()
-                                .unwrap_or_else(Value::null_dynamic),
-                        ),
-                    ]),
-                )),
-                None => {}
-            }
+            let extra = key_extra(&key, &exp);
             let scope2 = scope.clone();
             let body = r.body.clone();
             let schema2 = schema.clone();
             let config: ConfigFn =
                 Arc::new(move |up| scope2.body(&body, schema2.as_deref(), up, &extra));
-            let depends_on: Vec<AbsResourceInstance> = deps
-                .iter()
-                .filter(|d| **d != ar)
-                .flat_map(|d| {
-                    let e = scope
-                        .expansions
-                        .get(d)
-                        .cloned()
-                        .unwrap_or(Expansion::Single);
-                    e.keys().into_iter().map(|k| AbsResourceInstance {
-                        resource: d.clone(),
-                        key: k,
-                    })
-                })
-                .collect();
             out.push(DesiredInstance {
                 addr,
                 provider: provider.clone(),
                 config,
-                depends_on,
+                depends_on: Vec::new(),
                 lifecycle: lifecycle.clone(),
                 span: Some(r.span.clone()),
             });
         }
-    }
-    let mut outputs = Vec::new();
-    for o in &m.outputs {
-        let Some(e) = o.value.clone() else { continue };
-        let mut deps = Vec::new();
-        resource_refs(&e, &scope.locals, &mut deps, 0);
-        for d in &o.depends_on {
-            resource_refs(d, &scope.locals, &mut deps, 0);
-        }
-        let scope2 = scope.clone();
-        let e2 = e.clone();
-        outputs.push(DesiredOutput {
-            name: o.name.clone(),
-            value: Arc::new(move |up| scope2.eval(&e2, up, &[])),
-            sensitive: o.sensitive,
-            depends_on: deps
-                .iter()
-                .flat_map(|d| {
-                    let e = scope
-                        .expansions
-                        .get(d)
-                        .cloned()
-                        .unwrap_or(Expansion::Single);
-                    e.keys().into_iter().map(|k| AbsResourceInstance {
-                        resource: d.clone(),
-                        key: k,
-                    })
-                })
-                .collect(),
+        pending.push(PendingDeps {
+            range: start..out.len(),
+            scope: scope.clone(),
+            resource: ar,
+            refs: exprs.into_iter().cloned().collect(),
+            depends_on: r.depends_on.clone(),
+            call_deps: call_deps.to_vec(),
         });
     }
-    Ok((out, outputs))
+    Some(scope)
+}
+
+/// How a resource or module call expands.
+fn expansion_of(
+    scope: &Scope,
+    count: Option<&Expr>,
+    for_each: Option<&Expr>,
+    up: &Upstream<'_>,
+) -> Result<Expansion, Diagnostics> {
+    if let Some(c) = count {
+        scope
+            .eval(c, up, &[])
+            .and_then(|v| expand::count(&v, &expr_text(c), c.span()).map_err(Diagnostics::from))
+    } else if let Some(f) = for_each {
+        scope
+            .eval(f, up, &[])
+            .and_then(|v| expand::for_each(&v, &expr_text(f), f.span()).map_err(Diagnostics::from))
+    } else {
+        Ok(Expansion::Single)
+    }
 }
 
 /// Configures every provider the configuration uses from its `provider` block (evaluated
@@ -655,7 +1061,8 @@ pub async fn configure_providers(req: &Request<'_>, desired: &[DesiredInstance])
     names.dedup();
     let m = &req.config.module;
     let scope = Scope {
-        vars: typed_variables(m, &req.inputs),
+        module: ModuleInstance::root(),
+        vars: Vars::Fixed(typed_variables(m, &req.inputs)),
         locals: m
             .locals
             .iter()
@@ -666,6 +1073,7 @@ pub async fn configure_providers(req: &Request<'_>, desired: &[DesiredInstance])
         functions: Arc::new(FunctionTable::builtin()),
         base_dir: req.base_dir.clone(),
         expansions: HashMap::new(),
+        calls: OnceLock::new(),
     };
     let empty = HashMap::new();
     let up = Upstream { values: &empty };
@@ -702,6 +1110,27 @@ pub async fn configure_providers(req: &Request<'_>, desired: &[DesiredInstance])
     diags
 }
 
+/// The source files of the whole module tree (for the saved plan's configuration hash).
+fn config_files(config: &Config) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = config
+        .module
+        .files
+        .iter()
+        .map(|f| {
+            let name = if config.path.is_empty() {
+                f.name.to_string()
+            } else {
+                format!("{}/{}", config.path.join("/"), f.name)
+            };
+            (name, f.text.as_bytes().to_vec())
+        })
+        .collect();
+    for c in config.children.values() {
+        out.extend(config_files(c));
+    }
+    out
+}
+
 /// Plans the configuration against `state`.
 pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanOutcome {
     let (desired, outputs) = match desired(req) {
@@ -723,13 +1152,7 @@ pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanO
     let mut out = crate::plan::plan(&desired, &outputs, state, req.providers, opts).await;
     if let Some(p) = out.plan.as_mut() {
         p.variables = req.inputs.clone();
-        let files: Vec<(String, Vec<u8>)> = req
-            .config
-            .module
-            .files
-            .iter()
-            .map(|f| (f.name.to_string(), f.text.as_bytes().to_vec()))
-            .collect();
+        let files = config_files(req.config);
         p.config_hash =
             crate::planfile::config_hash(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
     }
@@ -767,13 +1190,7 @@ pub async fn apply(
             }
         }
     };
-    let files: Vec<(String, Vec<u8>)> = req
-        .config
-        .module
-        .files
-        .iter()
-        .map(|f| (f.name.to_string(), f.text.as_bytes().to_vec()))
-        .collect();
+    let files = config_files(req.config);
     let hash = crate::planfile::config_hash(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
     if !plan.config_hash.is_empty() && plan.config_hash != hash {
         return ApplyOutcome {

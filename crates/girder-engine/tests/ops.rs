@@ -309,3 +309,511 @@ resource "fake_thing" "b" {
     let (config, _) = girder_lang::config::load_config(&dir);
     assert!(ops::graph_dot(&config).is_err());
 }
+
+const MOD_ROOT: &str = r#"
+variable "env" {
+  type    = string
+  default = "dev"
+}
+
+module "net" {
+  source = "./modules/net"
+  name   = "net-${var.env}"
+}
+
+module "app" {
+  source = "./modules/app"
+  count  = 2
+  name   = "app${count.index}"
+  net_id = module.net.id
+}
+
+module "svc" {
+  source   = "./modules/app"
+  for_each = toset(["x", "y"])
+  name     = "svc-${each.key}"
+  net_id   = module.net.id
+  settings = { size = 3 }
+}
+
+resource "fake_thing" "sg" {
+  name  = "sg"
+  value = module.net.id
+}
+
+output "app_ids" {
+  value = module.app[*].id
+}
+
+output "svc_x" {
+  value = module.svc["x"].id
+}
+
+output "inner" {
+  value = module.app[1].inner_id
+}
+"#;
+
+const MOD_NET: &str = r#"
+variable "name" {
+  type = string
+}
+
+resource "fake_thing" "vpc" {
+  name = var.name
+}
+
+output "id" {
+  value = fake_thing.vpc.id
+}
+"#;
+
+const MOD_APP: &str = r#"
+variable "name" {
+  type = string
+}
+
+variable "net_id" {
+  type = string
+}
+
+variable "settings" {
+  type    = object({ size = optional(number, 1) })
+  default = {}
+}
+
+resource "fake_thing" "b" {
+  name  = var.name
+  value = var.net_id
+  tags = {
+    size = tostring(var.settings.size)
+    dir  = basename(path.module)
+  }
+}
+
+module "inner" {
+  source   = "../inner"
+  name     = "${var.name}-inner"
+  upstream = fake_thing.b.id
+}
+
+output "id" {
+  value = fake_thing.b.id
+}
+
+output "inner_id" {
+  value = module.inner.id
+}
+"#;
+
+const MOD_INNER: &str = r#"
+variable "name" {}
+variable "upstream" {}
+
+resource "fake_thing" "leaf" {
+  name  = var.name
+  value = var.upstream
+}
+
+output "id" {
+  value = fake_thing.leaf.id
+}
+"#;
+
+fn module_tree(root: &str) -> std::path::PathBuf {
+    let dir = config_dir("modules", root);
+    for (name, text) in [("net", MOD_NET), ("app", MOD_APP), ("inner", MOD_INNER)] {
+        let d = dir.join("modules").join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("main.tf"), text).unwrap();
+    }
+    dir
+}
+
+async fn apply_dir(
+    dir: &std::path::Path,
+    reg: &dyn plan::ProviderRegistry,
+    inputs: BTreeMap<String, Value>,
+    plan: &Plan,
+    backend: Arc<dyn Backend>,
+) -> State {
+    let (config, diags) = girder_lang::config::load_config(dir);
+    assert!(!diags.has_errors(), "{}", diag_text(&diags));
+    let req = Request {
+        config: &config,
+        inputs,
+        workspace: "default".into(),
+        base_dir: dir.to_path_buf(),
+        providers: reg,
+    };
+    let serial = ApplyOptions {
+        parallelism: 1,
+        ..ApplyOptions::default()
+    };
+    let out = ops::apply(&req, plan, backend, &serial).await;
+    assert!(
+        !out.diagnostics.has_errors(),
+        "{}",
+        diag_text(&out.diagnostics)
+    );
+    out.state.unwrap()
+}
+
+fn addrs(plan: &Plan) -> Vec<(String, String)> {
+    plan.changes
+        .iter()
+        .map(|c| (c.display_addr(), format!("{:?}", c.action)))
+        .collect()
+}
+
+#[tokio::test]
+async fn module_calls_with_count_for_each_nesting_outputs_and_destroy() {
+    let dir = module_tree(MOD_ROOT);
+    let p = Arc::new(FakeProvider::new());
+    let reg = registry(p.clone());
+    let out = run_plan(
+        &dir,
+        &reg,
+        BTreeMap::new(),
+        &State::new("1.0.3"),
+        &PlanOptions::default(),
+    )
+    .await;
+    assert!(
+        !out.diagnostics.has_errors(),
+        "{}",
+        diag_text(&out.diagnostics)
+    );
+    let plan = out.plan.unwrap();
+    assert_eq!(plan.counts(), (10, 0, 0), "{:?}", addrs(&plan));
+    let names: Vec<String> = addrs(&plan).into_iter().map(|(a, _)| a).collect();
+    for a in [
+        "fake_thing.sg",
+        "module.net.fake_thing.vpc",
+        "module.app[0].fake_thing.b",
+        "module.app[1].module.inner.fake_thing.leaf",
+        "module.svc[\"x\"].fake_thing.b",
+        "module.svc[\"y\"].module.inner.fake_thing.leaf",
+    ] {
+        assert!(names.contains(&a.to_string()), "{a} not in {names:?}");
+    }
+    // At plan, module.net.id is unknown in the callers.
+    let sg = plan
+        .changes
+        .iter()
+        .find(|c| c.display_addr() == "fake_thing.sg")
+        .unwrap();
+    assert!(!sg.after.get_attr("value").unwrap().is_known());
+    let dep_names = |c: &ResourceChange| {
+        c.depends_on
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(dep_names(sg), vec!["module.net.fake_thing.vpc".to_string()]);
+    let leaf = plan
+        .changes
+        .iter()
+        .find(|c| c.display_addr() == "module.svc[\"y\"].module.inner.fake_thing.leaf")
+        .unwrap();
+    assert_eq!(
+        dep_names(leaf),
+        vec!["module.svc[\"y\"].fake_thing.b".to_string()]
+    );
+    let text = render_plan(&plan, &reg, RenderOptions { no_color: true });
+    assert!(
+        text.contains("# module.svc[\"x\"].fake_thing.b will be created"),
+        "{text}"
+    );
+
+    let mem = Arc::new(MemoryBackend::new());
+    let backend: Arc<dyn Backend> = mem.clone();
+    let state = apply_dir(&dir, &reg, BTreeMap::new(), &plan, backend.clone()).await;
+    assert_eq!(state.instance_count(), 10);
+    // Addresses in state as Terraform writes them.
+    let json: serde_json::Value =
+        serde_json::from_slice(&girder_state::format::to_bytes(&state)).unwrap();
+    let mods: Vec<String> = json["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["module"].as_str().map(str::to_string))
+        .collect();
+    for m in [
+        "module.net",
+        "module.app[0]",
+        "module.app[1].module.inner",
+        "module.svc[\"x\"]",
+        "module.svc[\"y\"].module.inner",
+    ] {
+        assert!(mods.contains(&m.to_string()), "{m} not in {mods:?}");
+    }
+    // Apply order across module boundaries.
+    let calls = p.calls();
+    let pos = |op: Op, s: &str| {
+        calls
+            .iter()
+            .position(|c| c.op == op && c.subject == s)
+            .unwrap_or_else(|| panic!("{op:?} {s} not in {calls:?}"))
+    };
+    assert!(pos(Op::Create, "net-dev") < pos(Op::Create, "sg"));
+    assert!(pos(Op::Create, "net-dev") < pos(Op::Create, "app0"));
+    assert!(pos(Op::Create, "app1") < pos(Op::Create, "app1-inner"));
+    assert!(pos(Op::Create, "svc-y") < pos(Op::Create, "svc-y-inner"));
+    // Values flowed: net's id into sg and into the children; optional() defaults; path.module.
+    let objs = p.objects();
+    let by_name = |n: &str| {
+        objs.values()
+            .find(|o| {
+                o.get_attr("name")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    == Some(n.into())
+            })
+            .unwrap_or_else(|| panic!("no object {n}"))
+            .clone()
+    };
+    let attr = |n: &str, a: &str| by_name(n).get_attr(a).unwrap().clone();
+    let net_id = attr("net-dev", "id");
+    assert_eq!(attr("sg", "value"), net_id);
+    assert_eq!(attr("app0", "value"), net_id);
+    let app1_id = attr("app1", "id");
+    assert_eq!(attr("app1-inner", "value"), app1_id);
+    let tags = |n: &str| attr(n, "tags").to_json().unwrap();
+    assert_eq!(tags("app0"), serde_json::json!({"size": "1", "dir": "app"}));
+    assert_eq!(
+        tags("svc-x"),
+        serde_json::json!({"size": "3", "dir": "app"})
+    );
+    // Outputs.
+    assert_eq!(state.outputs["app_ids"].value.as_array().unwrap().len(), 2);
+    let svc_x_id = attr("svc-x", "id");
+    assert_eq!(
+        Some(state.outputs["svc_x"].value.as_str().unwrap()),
+        svc_x_id.as_str()
+    );
+    let inner_id = attr("app1-inner", "id");
+    assert_eq!(
+        Some(state.outputs["inner"].value.as_str().unwrap()),
+        inner_id.as_str()
+    );
+
+    // Nothing to do now.
+    let again = run_plan(&dir, &reg, BTreeMap::new(), &state, &PlanOptions::default()).await;
+    assert!(
+        !again.diagnostics.has_errors(),
+        "{}",
+        diag_text(&again.diagnostics)
+    );
+    let again = again.plan.unwrap();
+    assert!(
+        !again.has_changes(),
+        "{}",
+        render_plan(&again, &reg, RenderOptions { no_color: true })
+    );
+
+    // A module input changes: the VPC updates in place, nothing else (its id stays).
+    let mut inputs = BTreeMap::new();
+    inputs.insert("env".to_string(), Value::string("prod"));
+    let changed = run_plan(&dir, &reg, inputs.clone(), &state, &PlanOptions::default())
+        .await
+        .plan
+        .unwrap();
+    assert_eq!(changed.counts(), (0, 1, 0), "{:?}", addrs(&changed));
+    assert_eq!(
+        addrs(&changed)
+            .into_iter()
+            .filter(|(_, a)| a != "NoOp")
+            .collect::<Vec<_>>(),
+        vec![(
+            "module.net.fake_thing.vpc".to_string(),
+            "Update".to_string()
+        )]
+    );
+    let state = apply_dir(&dir, &reg, inputs.clone(), &changed, backend.clone()).await;
+    assert!(p
+        .calls()
+        .iter()
+        .any(|c| c.op == Op::Update && c.subject == "net-prod"));
+
+    // A module call removed from the configuration: its instances are destroyed.
+    let fewer = MOD_ROOT.split("module \"svc\"").next().unwrap().to_string()
+        + "resource \"fake_thing\" \"sg\" {\n  name  = \"sg\"\n  value = module.net.id\n}\n";
+    std::fs::write(dir.join("main.tf"), &fewer).unwrap();
+    let orphaned = run_plan(&dir, &reg, inputs.clone(), &state, &PlanOptions::default()).await;
+    assert!(
+        !orphaned.diagnostics.has_errors(),
+        "{}",
+        diag_text(&orphaned.diagnostics)
+    );
+    let orphaned = orphaned.plan.unwrap();
+    assert_eq!(orphaned.counts(), (0, 0, 4), "{:?}", addrs(&orphaned));
+    let deleted: Vec<String> = addrs(&orphaned)
+        .into_iter()
+        .filter(|(_, a)| a == "Delete")
+        .map(|(a, _)| a)
+        .collect();
+    assert!(
+        deleted.iter().all(|a| a.starts_with("module.svc[")),
+        "{deleted:?}"
+    );
+    let state = apply_dir(&dir, &reg, inputs.clone(), &orphaned, backend.clone()).await;
+    assert_eq!(state.instance_count(), 6);
+
+    // Destroy the rest: dependents first.
+    let before = p.calls().len();
+    let d = run_plan(
+        &dir,
+        &reg,
+        inputs.clone(),
+        &state,
+        &PlanOptions {
+            mode: PlanMode::Destroy,
+            ..PlanOptions::default()
+        },
+    )
+    .await
+    .plan
+    .unwrap();
+    assert_eq!(d.counts(), (0, 0, 6));
+    let st = apply_dir(&dir, &reg, inputs, &d, backend).await;
+    assert_eq!(st.instance_count(), 0);
+    assert!(p.objects().is_empty());
+    let calls: Vec<_> = p.calls().into_iter().skip(before).collect();
+    let del = |s: &str| {
+        calls
+            .iter()
+            .position(|c| c.op == Op::Delete && c.subject == s)
+            .unwrap_or_else(|| panic!("no delete of {s} in {calls:?}"))
+    };
+    assert!(del("sg") < del("net-prod"));
+    assert!(del("app0") < del("net-prod"));
+    assert!(del("app1-inner") < del("app1"));
+}
+
+#[tokio::test]
+async fn module_depends_on_and_bad_module_arguments() {
+    // depends_on on a module call, and on a module from a resource.
+    let dir = module_tree(
+        r#"
+resource "fake_thing" "first" {
+  name = "first"
+}
+
+module "net" {
+  source     = "./modules/net"
+  name       = "net"
+  depends_on = [fake_thing.first]
+}
+
+resource "fake_thing" "last" {
+  name       = "last"
+  depends_on = [module.net]
+}
+"#,
+    );
+    let p = Arc::new(FakeProvider::new());
+    let reg = registry(p.clone());
+    let out = run_plan(
+        &dir,
+        &reg,
+        BTreeMap::new(),
+        &State::new("1.0.3"),
+        &PlanOptions::default(),
+    )
+    .await;
+    assert!(
+        !out.diagnostics.has_errors(),
+        "{}",
+        diag_text(&out.diagnostics)
+    );
+    let plan = out.plan.unwrap();
+    let deps_of = |a: &str| {
+        plan.changes
+            .iter()
+            .find(|c| c.display_addr() == a)
+            .unwrap()
+            .depends_on
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        deps_of("module.net.fake_thing.vpc"),
+        vec!["fake_thing.first"]
+    );
+    assert_eq!(
+        deps_of("fake_thing.last"),
+        vec!["module.net.fake_thing.vpc"]
+    );
+    let backend: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
+    apply_dir(&dir, &reg, BTreeMap::new(), &plan, backend).await;
+    let calls = p.calls();
+    let pos = |s: &str| {
+        calls
+            .iter()
+            .position(|c| c.op == Op::Create && c.subject == s)
+            .unwrap()
+    };
+    assert!(pos("first") < pos("net"));
+    assert!(pos("net") < pos("last"));
+
+    // A missing required argument and a value of the wrong type.
+    let dir = module_tree(
+        r#"
+module "a" {
+  source = "./modules/net"
+}
+
+module "b" {
+  source   = "./modules/app"
+  name     = "b"
+  net_id   = "n"
+  settings = { size = "big" }
+}
+"#,
+    );
+    let out = run_plan(
+        &dir,
+        &reg,
+        BTreeMap::new(),
+        &State::new("1.0.3"),
+        &PlanOptions::default(),
+    )
+    .await;
+    let text = diag_text(&out.diagnostics);
+    assert!(out.plan.is_none());
+    assert!(
+        text.contains("The argument \"name\" is required, but no definition was found."),
+        "{text}"
+    );
+    let out = run_plan(
+        &module_tree(
+            r#"
+module "b" {
+  source   = "./modules/app"
+  name     = "b"
+  net_id   = "n"
+  settings = { size = "big" }
+}
+"#,
+        ),
+        &reg,
+        BTreeMap::new(),
+        &State::new("1.0.3"),
+        &PlanOptions::default(),
+    )
+    .await;
+    let text = diag_text(&out.diagnostics);
+    assert!(out.plan.is_none(), "{text}");
+    assert!(text.contains("Invalid value for module argument"), "{text}");
+    assert!(
+        text.contains("child module variable \"settings\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "defined at modules/app/main.tf:10,1-20: attribute \"size\": a number is required."
+        ),
+        "{text}"
+    );
+}
