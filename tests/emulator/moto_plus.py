@@ -5,6 +5,11 @@ it is fixed here. See ../../ARCHITECTURE.md (emulator) and shared/aws-reference.
 """
 
 import argparse
+import os
+
+# Real AWS has its managed policies (AmazonEKSClusterPolicy, ...) in every account; moto loads
+# them only when asked. EKS configurations attach them, so the emulator must have them.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 import socket
 import sys
 import threading

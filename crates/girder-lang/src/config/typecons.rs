@@ -97,11 +97,14 @@ fn tc(e: &Expression) -> Result<Type, TypeErr> {
                                     Expression::FuncCall(c) if c.name.name.as_str() == "optional" => {
                                         let inner: Vec<&Expression> = c.args.iter().collect();
                                         match inner.as_slice() {
-                                            [i] => (tc(i)?, true),
+                                            // Terraform 1.3's `optional(T, default)`: the
+                                            // default is checked and applied by the evaluator's
+                                            // typeexpr, which reads the same expression.
+                                            [i] | [i, _] => (tc(i)?, true),
                                             _ => {
                                                 return Err(bad(
                                                     ve,
-                                                    "The optional modifier requires the attribute type as its argument.",
+                                                    "The optional modifier takes the attribute type and, optionally, a default value: optional(string) or optional(number, 1).",
                                                 ))
                                             }
                                         }

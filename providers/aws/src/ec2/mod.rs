@@ -3,6 +3,7 @@
 pub mod network;
 pub mod routes;
 pub mod sg;
+pub mod vpn;
 
 use crate::resource::{Cx, Resource};
 use crate::util::{ae, retry_codes, smap, ApiError, Error, Obj, ObjExt, Res};
@@ -28,6 +29,7 @@ pub fn resources() -> Vec<(&'static str, Arc<dyn Resource>)> {
         ),
         ("aws_security_group", Arc::new(sg::SecurityGroup)),
         ("aws_security_group_rule", Arc::new(sg::SecurityGroupRule)),
+        ("aws_vpn_gateway", Arc::new(vpn::VpnGateway)),
     ]
 }
 
