@@ -23,7 +23,8 @@ pub struct VarArgs {
 }
 
 impl VarArgs {
-    /// The options for girder-lang (files first, then single values).
+    /// The options for girder-lang (files first, then single values; required variables
+    /// without a value are asked for when stdin is a terminal and `-input` is not false).
     pub fn input_options(&self, dir: &Path) -> InputOptions {
         let mut args: Vec<VarArg> = self.var_file.iter().cloned().map(VarArg::VarFile).collect();
         args.extend(self.var.iter().cloned().map(VarArg::Var));
@@ -33,6 +34,7 @@ impl VarArgs {
             env: std::env::vars()
                 .filter(|(k, _)| k.starts_with("TF_VAR_"))
                 .collect(),
+            prompt: crate::prompt::variable_prompt(),
         }
     }
 }

@@ -18,6 +18,7 @@ mod cmd_state;
 mod cmd_workspace;
 mod diag;
 mod lock;
+mod prompt;
 mod providers;
 mod show;
 mod ui;
@@ -135,8 +136,12 @@ enum Cmd {
 }
 
 fn main() {
+    use clap::{CommandFactory, FromArgMatches};
     let argv = args::normalise(std::env::args_os());
-    let cli = match Cli::try_parse_from(argv) {
+    let parsed = Cli::command()
+        .try_get_matches_from(argv)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
@@ -145,6 +150,12 @@ fn main() {
         }
     };
     let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // `-input` of whichever command has it (commands without it may ask)
+    let input = matches
+        .subcommand()
+        .and_then(|(_, m)| m.try_get_one::<bool>("input").ok().flatten().copied())
+        .unwrap_or(true);
+    prompt::configure(input, color);
     let mut ui = ui::Ui::new(color);
     if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {

@@ -72,6 +72,7 @@ fn run_one(n: usize) {
     let (cfg, diags) = config::load_config(&dir);
     let load = t.elapsed();
     let rss_loaded = vm_rss_kb();
+    let hwm_loaded = vm_hwm_kb();
     assert!(
         !diags.has_errors(),
         "load errors: {:?}",
@@ -81,6 +82,7 @@ fn run_one(n: usize) {
     let t = Instant::now();
     let vd = config::validate(&cfg);
     let validate = t.elapsed();
+    let hwm_validated = vm_hwm_kb();
     assert!(
         !vd.has_errors(),
         "validate errors: {:?}",
@@ -94,7 +96,7 @@ fn run_one(n: usize) {
 
     let hwm = vm_hwm_kb();
     println!(
-        "N={n:>6} locals={:>6} outputs={:>5}  load {:>8.1} ms  validate {:>8.1} ms  evaluate_root {:>8.1} ms  load+validate {:>8.1} ms  load+evaluate {:>8.1} ms  peak RSS {:>6.1} MB (start {:.1} MB, after load {:.1} MB)  eval errors {}",
+        "N={n:>6} locals={:>6} outputs={:>5}  load {:>8.1} ms  validate {:>8.1} ms  evaluate_root {:>8.1} ms  load+validate {:>8.1} ms  load+evaluate {:>8.1} ms  peak RSS {:>6.1} MB (start {:.1} MB, after load {:.1} MB, peak by load {:.1} MB, by validate {:.1} MB)  eval errors {}",
         cfg.module.locals.len(),
         values.outputs.len(),
         load.as_secs_f64() * 1e3,
@@ -105,6 +107,8 @@ fn run_one(n: usize) {
         hwm as f64 / 1024.0,
         base_rss as f64 / 1024.0,
         rss_loaded as f64 / 1024.0,
+        hwm_loaded as f64 / 1024.0,
+        hwm_validated as f64 / 1024.0,
         eval_errors,
     );
     let _ = std::fs::remove_dir_all(&dir);

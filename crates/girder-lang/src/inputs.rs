@@ -6,12 +6,14 @@
 //! 3. `*.auto.tfvars` / `*.auto.tfvars.json` in lexical order;
 //! 4. `-var` and `-var-file` options, in command-line order;
 //!
-//! and the variable's default when none of them sets it. Values given as strings (`-var`,
+//! and the variable's default when none of them sets it. A required variable that none of them
+//! sets is asked for through [`InputOptions::prompt`] when the caller gives one (the CLI does
+//! when stdin is a terminal and `-input` is not false), else it is an error. Values given as strings (`-var`,
 //! `TF_VAR_`) are taken literally for variables of primitive type (or no type) and parsed as
 //! HCL expressions for variables of complex types. Each value is converted to the variable's
 //! type, then its `validation` rules are checked.
 
-use crate::config::{literal_value, Module, Variable};
+use crate::config::{literal_value_in, Module, Variable};
 use crate::eval::{eval, EvalContext};
 use crate::source::{Expr, SourceFile};
 use girder_core::convert::convert;
@@ -38,6 +40,20 @@ pub struct InputOptions {
     pub args: Vec<VarArg>,
     /// The environment (only `TF_VAR_*` entries matter).
     pub env: Vec<(String, String)>,
+    /// Asks the user for the value of a required variable that has none (None: don't ask).
+    pub prompt: Option<Prompt>,
+}
+
+/// Asks for the value of a required variable (called once per such variable, in name order,
+/// as Terraform asks). Returns the text entered, or None when nothing could be read (the
+/// variable is then reported as not set).
+#[derive(Clone)]
+pub struct Prompt(pub std::sync::Arc<dyn Fn(&Variable) -> Option<String> + Send + Sync>);
+
+impl std::fmt::Debug for Prompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prompt")
+    }
 }
 
 /// Where a value came from.
@@ -51,6 +67,8 @@ pub enum ValueSource {
     File(String),
     /// A `-var` option.
     Cli,
+    /// Entered at the prompt.
+    Input,
 }
 
 /// One input value as given, before conversion.
@@ -209,6 +227,29 @@ pub fn collect_inputs(
         );
     }
 
+    // required variables without a value: ask, in name order (as Terraform does)
+    if let Some(prompt) = &opts.prompt {
+        let mut missing: Vec<&Variable> = module
+            .variables
+            .iter()
+            .filter(|v| v.default.is_none() && !given.contains_key(&v.name))
+            .collect();
+        missing.sort_by(|a, b| a.name.cmp(&b.name));
+        missing.dedup_by(|a, b| a.name == b.name);
+        for v in missing {
+            if let Some(text) = (prompt.0)(v) {
+                given.insert(
+                    v.name.clone(),
+                    Given {
+                        raw: Raw::Str(text),
+                        source: ValueSource::Input,
+                        span: None,
+                    },
+                );
+            }
+        }
+    }
+
     let mut out = BTreeMap::new();
     for v in &module.variables {
         if out.contains_key(&v.name) {
@@ -293,12 +334,14 @@ fn parse_string_value(s: &str, v: &Variable, source: &ValueSource) -> Result<Val
         ValueSource::Env => format!("<value for var.{} from TF_VAR_{}>", v.name, v.name),
         _ => format!("<value for var.{}>", v.name),
     };
-    let e: hcl_edit::expr::Expression = match s.parse() {
+    let e: hcl_edit::expr::Expression = match crate::parse::parse_patched(s, str::parse) {
         Ok(e) => e,
         Err(err) => {
-            let err: hcl_edit::parser::Error = err;
             let file = SourceFile::new(name, s);
             let off = err.location().offset().min(s.len());
+            if let Some(d) = crate::parse::duplicate_key(err.message(), s, off, &file) {
+                return Err(d);
+            }
             return Err(Diagnostic::error("Invalid expression", err.message().to_string())
                 .with_span(file.span(off..off))
                 .with_help(format!("Values of complex types are written as HCL expressions, e.g. -var '{}=[\"a\", \"b\"]'.", v.name)));
@@ -312,10 +355,10 @@ fn static_value(
     e: &hcl_edit::expr::Expression,
     file: &std::sync::Arc<SourceFile>,
 ) -> Result<Value, Diagnostic> {
-    if let Some(v) = literal_value(e) {
+    if let Some(v) = literal_value_in(e, Some(&file.text)) {
         return Ok(v);
     }
-    let expr = Expr::new(e.clone(), file.clone());
+    let expr = Expr::lower(e, file.clone());
     let ctx = EvalContext {
         variables: Default::default(),
         functions: std::sync::Arc::new(crate::functions::FunctionTable::default()),
@@ -378,10 +421,14 @@ fn read_vars_file(
         }
         return out;
     }
-    let body = match hcl_edit::parser::parse_body(&text) {
+    let body = match crate::parse::parse_patched(&text, hcl_edit::parser::parse_body) {
         Ok(b) => b,
         Err(e) => {
             let off = e.location().offset().min(text.len());
+            if let Some(d) = crate::parse::duplicate_key(e.message(), &text, off, &file) {
+                diags.push(d);
+                return out;
+            }
             diags.push(
                 Diagnostic::error("Invalid syntax", e.message().to_string())
                     .with_span(file.span(off..off))

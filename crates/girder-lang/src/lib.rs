@@ -19,5 +19,6 @@ pub mod eval;
 pub mod fmt;
 pub mod functions;
 pub mod inputs;
+mod parse;
 pub mod refs;
 pub mod source;

@@ -60,3 +60,8 @@ pub struct Reference {
 pub fn references(expr: &crate::source::Expr) -> Vec<Reference> {
     crate::eval::refs_impl::references(expr)
 }
+
+/// The subjects of the references in `expr` (as [`references`], without spans and texts).
+pub fn subjects(expr: &crate::source::Expr) -> Vec<Subject> {
+    crate::eval::refs_impl::subjects(expr)
+}

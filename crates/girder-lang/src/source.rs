@@ -77,7 +77,11 @@ impl Expr {
     /// A new expression. `expr`'s spans must be byte offsets into `file.text` (as they are
     /// when `expr` was parsed from that text).
     pub fn new(expr: hcl_edit::expr::Expression, file: Arc<SourceFile>) -> Expr {
-        let node = crate::eval::lower::lower(&expr, &file.text, 0);
+        Expr::lower(&expr, file)
+    }
+    /// As [`Expr::new`], from a borrowed hcl-edit expression.
+    pub fn lower(expr: &hcl_edit::expr::Expression, file: Arc<SourceFile>) -> Expr {
+        let node = crate::eval::lower::lower(expr, &file.text, 0);
         Expr {
             node: Arc::new(node),
             file,
@@ -95,7 +99,9 @@ impl Expr {
     pub fn parse(text: &str, filename: &str) -> Result<Expr, girder_core::Diagnostic> {
         let file = SourceFile::new(filename, text);
         // Trailing whitespace (the newline after a heredoc's end marker) is not part of it.
-        match text.trim_end().parse::<hcl_edit::expr::Expression>() {
+        match crate::parse::parse_patched(text.trim_end(), |t| {
+            t.parse::<hcl_edit::expr::Expression>()
+        }) {
             Ok(expr) => Ok(Expr::new(expr, file)),
             Err(e) => {
                 let loc = e.location();
@@ -106,6 +112,9 @@ impl Expr {
                     .sum();
                 let byte = (line_start + loc.column().saturating_sub(1)).min(text.len());
                 let msg = e.message().to_string();
+                if let Some(d) = crate::parse::duplicate_key(&msg, text, byte, &file) {
+                    return Err(d);
+                }
                 // HCL's words for a bad escape: name the character after the backslash.
                 if msg.starts_with("invalid escape sequence") {
                     let before = text.get(..byte).unwrap_or("");

@@ -303,6 +303,7 @@ fn check_dir_values(dir: &Path) -> (Config, Diagnostics, Option<RootValues>) {
             dir: dir.to_path_buf(),
             args,
             env: spec.env.into_iter().collect(),
+            prompt: None,
         };
         let (values, d) = collect_inputs(&cfg.module, &opts);
         diags.extend(d);

@@ -3,7 +3,7 @@
 
 use girder_core::{Diagnostics, Severity, Value};
 use girder_lang::config::load_module_dir;
-use girder_lang::inputs::{collect_inputs, InputOptions, VarArg};
+use girder_lang::inputs::{collect_inputs, InputOptions, Prompt, VarArg};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -43,6 +43,7 @@ fn run(
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            prompt: None,
         },
     )
 }
@@ -273,4 +274,69 @@ fn missing_var_file_and_bad_tfvars() {
             .is_some_and(|s| s.to_string() == "terraform.tfvars:1:5")),
         "{d:?}"
     );
+}
+
+#[test]
+fn required_variables_without_value_are_asked_for_in_name_order() {
+    let dir = TempDir::new(
+        "prompt",
+        &[(
+            "main.tf",
+            r#"
+variable "zone" {
+  type        = string
+  description = "The zone"
+}
+variable "counts" { type = list(number) }
+variable "given" { type = string }
+variable "defaulted" {
+  type    = string
+  default = "d"
+}
+variable "skipped" { type = string }
+"#,
+        )],
+    );
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, Option<String>)>::new()));
+    let log = asked.clone();
+    let prompt = Prompt(std::sync::Arc::new(
+        move |v: &girder_lang::config::Variable| {
+            log.lock()
+                .unwrap()
+                .push((v.name.clone(), v.description.clone()));
+            match v.name.as_str() {
+                "zone" => Some("eu-west-1a".to_string()),
+                "counts" => Some("[1, 2]".to_string()),
+                _ => None, // nothing could be read (EOF)
+            }
+        },
+    ));
+    let (m, d) = load_module_dir(&dir.0);
+    assert!(d.is_empty(), "{d:?}");
+    let (vals, d) = collect_inputs(
+        &m,
+        &InputOptions {
+            dir: dir.0.clone(),
+            args: vec![VarArg::Var("given=x".into())],
+            env: vec![],
+            prompt: Some(prompt),
+        },
+    );
+    assert_eq!(
+        *asked.lock().unwrap(),
+        vec![
+            ("counts".to_string(), None),
+            ("skipped".to_string(), None),
+            ("zone".to_string(), Some("The zone".to_string())),
+        ]
+    );
+    assert_eq!(vals["zone"], Value::string("eu-west-1a"));
+    assert_eq!(vals["counts"].ty().to_string(), "list(number)");
+    assert_eq!(vals["counts"].len(), Some(2));
+    assert_eq!(vals["given"], Value::string("x"));
+    // the one with no answer is still the error it is without a prompt
+    let errors: Vec<_> = d.iter().filter(|x| x.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "{d:?}");
+    assert_eq!(errors[0].summary, "No value for required variable");
+    assert!(errors[0].detail.contains("\"skipped\""));
 }

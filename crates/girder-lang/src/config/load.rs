@@ -258,11 +258,24 @@ fn normalize_rel(p: &str) -> String {
 /// The value of a literal expression (null, bool, number, string without interpolation, and
 /// tuples/objects of those); None for anything that needs evaluation.
 pub fn literal_value(e: &Expression) -> Option<Value> {
+    literal_value_in(e, None)
+}
+
+/// [`literal_value`] of an expression parsed from `src`: numbers are read from the source text
+/// (exact, also past `f64`'s range and precision), not from hcl-edit's `f64`.
+pub(crate) fn literal_value_in(e: &Expression, src: Option<&str>) -> Option<Value> {
+    let lit = |e: &Expression| literal_value_in(e, src);
     Some(match e {
         Expression::Null(_) => Value::null_dynamic(),
         Expression::Bool(b) => Value::bool(*b.value()),
-        Expression::Number(n) => Value::number(Number::parse(&n.value().to_string()).ok()?),
-        Expression::String(s) => Value::string(s.value().as_str()),
+        Expression::Number(n) => {
+            let text = src.and_then(|s| s.get(e.span()?)).map(str::trim);
+            match text.and_then(|t| Number::parse(t).ok()) {
+                Some(num) => Value::number(num),
+                None => Value::number(Number::parse(&n.value().to_string()).ok()?),
+            }
+        }
+        Expression::String(s) => Value::string(crate::eval::lower::nfc(s.value().as_str())),
         Expression::StringTemplate(t) => {
             let mut s = String::new();
             for el in t.iter() {
@@ -271,29 +284,27 @@ pub fn literal_value(e: &Expression) -> Option<Value> {
                     _ => return None,
                 }
             }
-            Value::string(s)
+            Value::string(crate::eval::lower::nfc(&s))
         }
-        Expression::Array(a) => {
-            Value::tuple(a.iter().map(literal_value).collect::<Option<Vec<_>>>()?)
-        }
+        Expression::Array(a) => Value::tuple(a.iter().map(lit).collect::<Option<Vec<_>>>()?),
         Expression::Object(o) => {
             let mut m = BTreeMap::new();
             for (k, v) in o.iter() {
                 let key = match k {
                     ObjectKey::Ident(i) => i.as_str().to_string(),
                     ObjectKey::Expression(e) => {
-                        let kv = literal_value(e)?;
+                        let kv = lit(e)?;
                         match convert(&kv, &Type::String).ok()?.as_str() {
                             Some(s) => s.to_string(),
                             None => return None,
                         }
                     }
                 };
-                m.insert(key, literal_value(v.expr())?);
+                m.insert(key, lit(v.expr())?);
             }
             Value::object(m)
         }
-        Expression::Parenthesis(p) => literal_value(p.inner())?,
+        Expression::Parenthesis(p) => lit(p.inner())?,
         _ => return None,
     })
 }
@@ -475,7 +486,9 @@ impl ExprScan<'_> {
         self.file.span(e.span().unwrap_or(0..0))
     }
     fn operand(&mut self, e: &Expression, want: &Type, side: &str) {
-        let Some(v) = literal_value(e) else { return };
+        let Some(v) = literal_value_in(e, Some(&self.file.text)) else {
+            return;
+        };
         if v.is_null() {
             return;
         }
@@ -635,6 +648,20 @@ impl<'d> Loader<'d> {
                 Ok(b) => break b,
                 Err(e) => {
                     let off = e.location().offset().min(text.len());
+                    // a number literal past f64's range (Terraform's numbers have no limit)
+                    if let Some(r) = crate::parse::big_number_at(&text, off) {
+                        if rounds < 100 {
+                            rounds += 1;
+                            let mut t = text.into_owned();
+                            t.replace_range(r.clone(), &"0".repeat(r.len()));
+                            text = std::borrow::Cow::Owned(t);
+                            continue;
+                        }
+                    }
+                    if let Some(d) = crate::parse::duplicate_key(e.message(), &text, off, file) {
+                        self.diags.push(d);
+                        return;
+                    }
                     if e.message().contains("redefined attribute") && rounds < 100 {
                         rounds += 1;
                         let key_end = off
@@ -929,14 +956,14 @@ impl<'d> Loader<'d> {
             problems: &mut self.problems,
         };
         hcl_edit::visit::Visit::visit_expr(&mut scan, e);
-        Expr::new(e.clone(), file.arc.clone())
+        Expr::lower(e, file.arc.clone())
     }
 
     fn attr(&mut self, file: &SrcFile, a: &Attribute) -> Attr {
         Attr {
             name: a.key.as_str().to_string(),
             expr: self.expr(file, &a.value),
-            literal: literal_value(&a.value),
+            literal: literal_value_in(&a.value, Some(&file.text)),
             name_span: file.span(a.key.span().unwrap_or(0..0)),
             span: file.span(a.span().unwrap_or(0..0)),
         }
@@ -975,7 +1002,7 @@ impl<'d> Loader<'d> {
 
     /// A value that must be known when the configuration is loaded.
     fn static_value(&mut self, file: &SrcFile, a: &Attribute) -> Option<Value> {
-        if let Some(v) = literal_value(&a.value) {
+        if let Some(v) = literal_value_in(&a.value, Some(&file.text)) {
             return Some(v);
         }
         let span = file.span(a.value.span().unwrap_or(0..0));
@@ -1263,7 +1290,7 @@ impl<'d> Loader<'d> {
                     version: None,
                     span,
                 };
-                match literal_value(&a.value) {
+                match literal_value_in(&a.value, Some(&file.text)) {
                     Some(v) if v.as_str().is_some() => req.version = v.as_str().map(str::to_string),
                     Some(v) if v.as_map().is_some() => {
                         let mm = v.as_map().cloned().unwrap_or_default();
@@ -1292,7 +1319,7 @@ impl<'d> Loader<'d> {
                                         unquote(&expr_text(file, e)).to_string()
                                     }
                                 };
-                                let val = literal_value(v.expr())
+                                let val = literal_value_in(v.expr(), Some(&file.text))
                                     .and_then(|x| x.as_str().map(str::to_string));
                                 match key.as_str() {
                                     "source" => req.source = val,
@@ -1394,7 +1421,7 @@ impl<'d> Loader<'d> {
             span: header_span(file, b),
         };
         if let Some(a) = b.body.get_attribute("type") {
-            v.type_expr = Some(Expr::new(a.value.clone(), file.arc.clone()));
+            v.type_expr = Some(Expr::lower(&a.value, file.arc.clone()));
             match super::typecons::type_constraint(&a.value) {
                 Ok(t) => v.ty = t,
                 Err((summary, detail, range)) => {

@@ -35,6 +35,7 @@ mod validate;
 pub mod evaluate;
 
 pub use json::JsonSource;
+pub(crate) use load::literal_value_in;
 pub use load::{literal_value, load_config, load_module_dir, range_text};
 pub use typecons::parse_type_constraint;
 pub use validate::{conforms, validate};

@@ -6,7 +6,7 @@ use crate::functions::FunctionTable;
 use crate::refs::{references, Reference, Subject};
 use girder_core::convert::convert;
 use girder_core::Diagnostics;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// Terraform 1.0.3's functions: name, positional parameters, variadic parameter. The authority
 /// for "Call to unknown function" and the arity checks (stable, unlike girder's growing function
@@ -162,7 +162,7 @@ fn validate_tree(cfg: &Config, funcs: &FunctionTable, d: &mut Diagnostics) {
         m,
         d,
         where_: cfg.display_path(),
-        edges: HashMap::new(),
+        graph: Graph::default(),
     }
     .run(funcs);
     for c in cfg.children.values() {
@@ -190,8 +190,44 @@ struct Checker<'a> {
     m: &'a Module,
     d: &'a mut Diagnostics,
     where_: String,
-    /// Graph node -> (referenced nodes), for the cycle check.
-    edges: HashMap<String, (SourceSpan, BTreeSet<String>)>,
+    /// The reference graph, for the cycle check.
+    graph: Graph<'a>,
+}
+
+/// The reference graph of a module: nodes interned as numbers (a configuration of 10,000
+/// `locals` blocks has 30,000 nodes, so no per-node sets or cloned spans).
+#[derive(Default)]
+struct Graph<'a> {
+    ids: HashMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
+    /// The declaration's span; None for a name that is only referenced.
+    spans: Vec<Option<&'a SourceSpan>>,
+    /// Referenced nodes (may repeat).
+    out: Vec<Vec<u32>>,
+}
+
+impl<'a> Graph<'a> {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.ids.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        let name: Arc<str> = Arc::from(name);
+        self.ids.insert(name.clone(), i);
+        self.names.push(name);
+        self.spans.push(None);
+        self.out.push(Vec::new());
+        i
+    }
+    /// Declares a node (the first declaration's span wins).
+    fn declare(&mut self, name: &str, span: &'a SourceSpan) -> u32 {
+        let i = self.id(name);
+        let s = &mut self.spans[i as usize];
+        if s.is_none() {
+            *s = Some(span);
+        }
+        i
+    }
 }
 
 fn err(
@@ -205,7 +241,7 @@ fn err(
         .with_help(help)
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     fn run(mut self, funcs: &FunctionTable) {
         self.duplicates();
         self.variables();
@@ -409,8 +445,7 @@ impl Checker<'_> {
     fn references(&mut self) {
         let m = self.m;
         for v in &m.variables {
-            let node = format!("var.{}", v.name);
-            self.node(&node, &v.span);
+            self.graph.declare(&format!("var.{}", v.name), &v.span);
             for rule in &v.validations {
                 let self_ref = references(&rule.condition)
                     .iter()
@@ -432,23 +467,21 @@ impl Checker<'_> {
             }
         }
         for l in &m.locals {
-            let node = format!("local.{}", l.name);
-            self.node(&node, &l.span);
-            self.expr(&l.expr, &Scope::default(), Some(&node));
+            let node = self.graph.declare(&format!("local.{}", l.name), &l.span);
+            self.expr(&l.expr, &Scope::default(), Some(node));
         }
         for o in &m.outputs {
-            let node = format!("output.{}", o.name);
-            self.node(&node, &o.span);
+            let node = self.graph.declare(&format!("output.{}", o.name), &o.span);
             if let Some(v) = &o.value {
-                self.expr(v, &Scope::default(), Some(&node));
+                self.expr(v, &Scope::default(), Some(node));
             }
             for e in &o.depends_on {
                 self.depends_on(e);
-                self.expr(e, &Scope::default(), Some(&node));
+                self.expr(e, &Scope::default(), Some(node));
             }
             for r in &o.preconditions {
-                self.expr(&r.condition, &Scope::default(), Some(&node));
-                self.expr(&r.error_message, &Scope::default(), Some(&node));
+                self.expr(&r.condition, &Scope::default(), Some(node));
+                self.expr(&r.error_message, &Scope::default(), Some(node));
             }
         }
         for r in &m.resources {
@@ -464,18 +497,17 @@ impl Checker<'_> {
             }
         }
         for c in &m.module_calls {
-            let node = format!("module.{}", c.name);
-            self.node(&node, &c.span);
+            let node = self.graph.declare(&format!("module.{}", c.name), &c.span);
             let meta = Scope::default();
             if let Some(e) = &c.count {
-                self.expr(e, &meta, Some(&node));
+                self.expr(e, &meta, Some(node));
             }
             if let Some(e) = &c.for_each {
-                self.expr(e, &meta, Some(&node));
+                self.expr(e, &meta, Some(node));
             }
             for e in &c.depends_on {
                 self.depends_on(e);
-                self.expr(e, &meta, Some(&node));
+                self.expr(e, &meta, Some(node));
             }
             let scope = Scope {
                 count: c.count.is_some(),
@@ -483,7 +515,7 @@ impl Checker<'_> {
                 ..Scope::default()
             };
             for a in &c.inputs {
-                self.expr(&a.expr, &scope, Some(&node));
+                self.expr(&a.expr, &scope, Some(node));
             }
         }
         for p in &m.providers {
@@ -531,50 +563,43 @@ impl Checker<'_> {
         }
     }
 
-    fn node(&mut self, node: &str, span: &SourceSpan) {
-        self.edges
-            .entry(node.to_string())
-            .or_insert_with(|| (span.clone(), BTreeSet::new()));
-    }
-
-    fn resource(&mut self, r: &Resource, _parent: Option<&str>) {
-        let node = r.address();
-        self.node(&node, &r.span);
+    fn resource(&mut self, r: &'a Resource, _parent: Option<&str>) {
+        let node = self.graph.declare(&r.address(), &r.span);
         let meta = Scope::default();
         if let Some(e) = &r.count {
-            self.expr(e, &meta, Some(&node));
+            self.expr(e, &meta, Some(node));
         }
         if let Some(e) = &r.for_each {
-            self.expr(e, &meta, Some(&node));
+            self.expr(e, &meta, Some(node));
         }
         for e in &r.depends_on {
             self.depends_on(e);
-            self.expr(e, &meta, Some(&node));
+            self.expr(e, &meta, Some(node));
         }
         let scope = Scope {
             count: r.count.is_some(),
             each: r.for_each.is_some(),
             ..Scope::default()
         };
-        self.body(&r.body, &scope, Some(&node));
+        self.body(&r.body, &scope, Some(node));
         for e in &r.lifecycle.replace_triggered_by {
-            self.expr(e, &scope, Some(&node));
+            self.expr(e, &scope, Some(node));
         }
         for rule in &r.lifecycle.preconditions {
-            self.expr(&rule.condition, &scope, Some(&node));
-            self.expr(&rule.error_message, &scope, Some(&node));
+            self.expr(&rule.condition, &scope, Some(node));
+            self.expr(&rule.error_message, &scope, Some(node));
         }
         let post = Scope {
             self_ok: true,
             ..scope.clone()
         };
         for rule in &r.lifecycle.postconditions {
-            self.expr(&rule.condition, &post, Some(&node));
-            self.expr(&rule.error_message, &post, Some(&node));
+            self.expr(&rule.condition, &post, Some(node));
+            self.expr(&rule.error_message, &post, Some(node));
         }
     }
 
-    fn body(&mut self, b: &Body, scope: &Scope, node: Option<&str>) {
+    fn body(&mut self, b: &Body, scope: &Scope, node: Option<u32>) {
         for a in &b.attrs {
             self.expr(&a.expr, scope, node);
         }
@@ -594,14 +619,13 @@ impl Checker<'_> {
         }
     }
 
-    fn expr(&mut self, e: &Expr, scope: &Scope, node: Option<&str>) {
+    fn expr(&mut self, e: &Expr, scope: &Scope, node: Option<u32>) {
         for r in references(e) {
             let span = r.span.clone().or_else(|| e.span());
             if let Some(target) = self.check_ref(&r, scope, span) {
                 if let Some(n) = node {
-                    if let Some(entry) = self.edges.get_mut(n) {
-                        entry.1.insert(target);
-                    }
+                    let t = self.graph.id(&target);
+                    self.graph.out[n as usize].push(t);
                 }
             }
         }
@@ -953,13 +977,20 @@ impl Checker<'_> {
     // ----- cycles -----
 
     fn cycles(&mut self) {
-        // self references first
-        let mut keys: Vec<&String> = self.edges.keys().collect();
-        keys.sort();
+        let g = &self.graph;
+        // declared nodes in name order (deterministic output)
+        let mut order: Vec<u32> = (0..g.names.len() as u32)
+            .filter(|&i| g.spans[i as usize].is_some())
+            .collect();
+        order.sort_unstable_by(|&a, &b| g.names[a as usize].cmp(&g.names[b as usize]));
         let mut diags = vec![];
-        for k in &keys {
-            let (span, out) = &self.edges[*k];
-            if out.contains(*k) {
+        // self references first
+        for &i in &order {
+            let k = &*g.names[i as usize];
+            let Some(span) = g.spans[i as usize] else {
+                continue;
+            };
+            if g.out[i as usize].contains(&i) {
                 let is_block =
                     !k.starts_with("local.") && !k.starts_with("output.") && !k.starts_with("var.");
                 if is_block {
@@ -979,24 +1010,29 @@ impl Checker<'_> {
                 }
             }
         }
-        for scc in tarjan(&self.edges) {
+        for scc in tarjan(g, &order) {
             if scc.len() < 2 {
                 continue;
             }
-            let mut members = scc;
-            members.sort();
-            let first = &self.edges[&members[0]].0;
+            let mut members: Vec<(&str, &SourceSpan)> = scc
+                .iter()
+                .filter_map(|&i| Some((&*g.names[i as usize], g.spans[i as usize]?)))
+                .collect();
+            members.sort_unstable();
+            let first = members[0].1;
             let mut detail = String::from("The following objects depend on each other, so none of them can be evaluated first:");
             let mut d = err(
-                format!("Cycle: {}", members.join(", ")),
+                format!(
+                    "Cycle: {}",
+                    members.iter().map(|m| m.0).collect::<Vec<_>>().join(", ")
+                ),
                 "",
                 Some(first.clone()),
                 "Break the cycle by removing one of the references.",
             );
-            for mname in &members {
-                let sp = &self.edges[mname].0;
+            for (mname, sp) in &members {
                 detail.push_str(&format!("\n  {mname} ({})", range_text(sp)));
-                d = d.with_related(mname.clone(), sp.clone());
+                d = d.with_related(mname.to_string(), (*sp).clone());
             }
             d.detail = detail;
             diags.push(d);
@@ -1005,26 +1041,29 @@ impl Checker<'_> {
     }
 }
 
-/// Strongly connected components (iterative Tarjan), nodes in sorted order for determinism.
-fn tarjan(edges: &HashMap<String, (SourceSpan, BTreeSet<String>)>) -> Vec<Vec<String>> {
-    let mut names: Vec<&String> = edges.keys().collect();
-    names.sort();
-    let idx: HashMap<&str, usize> = names
+/// Strongly connected components (iterative Tarjan) of the declared nodes `order` (sorted by
+/// name; edges are followed in name order too, for deterministic output).
+fn tarjan(g: &Graph<'_>, order: &[u32]) -> Vec<Vec<u32>> {
+    // rank = position in name order; only declared nodes take part
+    let mut rank = vec![u32::MAX; g.names.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    let adj: Vec<Vec<u32>> = order
         .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let adj: Vec<Vec<usize>> = names
-        .iter()
-        .map(|n| {
-            edges[*n]
-                .1
+        .map(|&i| {
+            let mut a: Vec<u32> = g.out[i as usize]
                 .iter()
-                .filter_map(|t| idx.get(t.as_str()).copied())
-                .collect()
+                .map(|&t| rank[t as usize])
+                .filter(|&r| r != u32::MAX)
+                .collect();
+            a.sort_unstable();
+            a.dedup();
+            a
         })
         .collect();
-    let n = names.len();
+    drop(rank);
+    let n = order.len();
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0; n];
     let mut on_stack = vec![false; n];
@@ -1045,7 +1084,7 @@ fn tarjan(edges: &HashMap<String, (SourceSpan, BTreeSet<String>)>) -> Vec<Vec<St
                 on_stack[v] = true;
             }
             if *ei < adj[v].len() {
-                let w = adj[v][*ei];
+                let w = adj[v][*ei] as usize;
                 *ei += 1;
                 if index[w] == usize::MAX {
                     work.push((w, 0));
@@ -1061,12 +1100,14 @@ fn tarjan(edges: &HashMap<String, (SourceSpan, BTreeSet<String>)>) -> Vec<Vec<St
                     let mut comp = vec![];
                     while let Some(w) = stack.pop() {
                         on_stack[w] = false;
-                        comp.push(names[w].clone());
+                        comp.push(order[w]);
                         if w == v {
                             break;
                         }
                     }
-                    out.push(comp);
+                    if comp.len() > 1 {
+                        out.push(comp);
+                    }
                 }
             }
         }

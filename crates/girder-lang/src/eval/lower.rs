@@ -104,7 +104,7 @@ impl<'a> Lowerer<'a> {
                 self.node(NodeKind::Literal(Box::new(Value::number(num))), r)
             }
             Expression::String(s) => self.node(
-                NodeKind::Literal(Box::new(Value::string(s.value().as_str()))),
+                NodeKind::Literal(Box::new(Value::string(nfc(s.value().as_str())))),
                 r,
             ),
             Expression::Array(a) => {
@@ -299,6 +299,7 @@ impl<'a> Lowerer<'a> {
         let mut it = toks.into_iter().peekable();
         let mut parts = build(&mut it);
         parts.retain(|p| !matches!(p, TPart::Lit(s) if s.is_empty()));
+        nfc_parts(&mut parts);
         match parts.len() {
             0 => self.node(NodeKind::Literal(Box::new(Value::string(""))), r),
             1 => match parts.pop() {
@@ -429,6 +430,36 @@ fn dedent(toks: &mut [Tok]) {
         if let Tok::Lit(s) = &mut toks[i] {
             let cut: usize = s.chars().take(min).map(char::len_utf8).sum();
             s.drain(..cut);
+        }
+    }
+}
+
+/// A string literal in Unicode normal form C, as HCL gives every literal (so `"e\u0301"`
+/// equals `"\u00e9"`).
+pub(crate) fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
+    }
+}
+
+/// [`nfc`] of every literal part of a template.
+fn nfc_parts(parts: &mut [TPart]) {
+    for p in parts {
+        match p {
+            TPart::Lit(s) => {
+                if let std::borrow::Cow::Owned(n) = nfc(s) {
+                    *s = n.into_boxed_str();
+                }
+            }
+            TPart::Interp(_) => {}
+            TPart::If(i) => {
+                nfc_parts(&mut i.then);
+                nfc_parts(&mut i.otherwise);
+            }
+            TPart::For(f) => nfc_parts(&mut f.body),
         }
     }
 }

@@ -11,15 +11,30 @@ pub(crate) fn references(expr: &Expr) -> Vec<Reference> {
         expr,
         bound: Vec::new(),
         out: Vec::new(),
+        subjects: None,
     };
     w.node(expr.node());
     w.out
+}
+
+/// Only the subjects of the references (no spans or texts: cheaper, for evaluation).
+pub(crate) fn subjects(expr: &Expr) -> Vec<Subject> {
+    let mut w = Walker {
+        expr,
+        bound: Vec::new(),
+        out: Vec::new(),
+        subjects: Some(Vec::new()),
+    };
+    w.node(expr.node());
+    w.subjects.unwrap_or_default()
 }
 
 struct Walker<'a> {
     expr: &'a Expr,
     bound: Vec<Arc<str>>,
     out: Vec<Reference>,
+    /// Set when only subjects are wanted.
+    subjects: Option<Vec<Subject>>,
 }
 
 /// A static key of an index step, if it is a literal.
@@ -112,6 +127,10 @@ impl Walker<'_> {
                 None => Subject::Other(root.to_string()),
             },
         };
+        if let Some(out) = &mut self.subjects {
+            out.push(subject);
+            return;
+        }
         let subject_span = root_span.to(end);
         let text = self
             .expr

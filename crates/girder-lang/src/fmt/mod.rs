@@ -166,6 +166,7 @@ fn check_syntax(src: &str, filename: &str) -> Result<(), Diagnostic> {
     }
     let mut scratch: Cow<'_, str> = Cow::Borrowed(src);
     let mut retries = 0;
+    let mut patches = 0;
     loop {
         let e = match hcl_edit::parser::parse_body(&scratch) {
             Ok(_) => return Ok(()),
@@ -173,6 +174,16 @@ fn check_syntax(src: &str, filename: &str) -> Result<(), Diagnostic> {
         };
         let loc = e.location();
         let at = byte_of(&scratch, loc.line(), loc.column());
+        // a number literal past f64's range: valid for Terraform (arbitrary precision)
+        if let Some(r) = crate::parse::big_number_at(&scratch, at) {
+            if patches < MAX_DUPLICATE_KEY_RETRIES {
+                patches += 1; // same length: positions stay those of `src`
+                let mut s = scratch.into_owned();
+                s.replace_range(r.clone(), &"0".repeat(r.len()));
+                scratch = Cow::Owned(s);
+                continue;
+            }
+        }
         if e.message().contains("redefined object key") && retries < MAX_DUPLICATE_KEY_RETRIES {
             retries += 1;
             let mut s = scratch.into_owned();
@@ -201,7 +212,7 @@ fn check_syntax(src: &str, filename: &str) -> Result<(), Diagnostic> {
 
 /// hcl-edit reports a duplicate object key either at the key or at the last character of
 /// the previous item's value (after a traversal): find the key.
-fn duplicate_key_start(s: &str, at: usize) -> usize {
+pub(crate) fn duplicate_key_start(s: &str, at: usize) -> usize {
     let b = s.as_bytes();
     let mut k = at;
     while k > 0 && matches!(b[k - 1], b' ' | b'\t') {
