@@ -35,11 +35,11 @@
 //!
 //! The root module's `moved`, `import`, `removed` and `check` blocks become [`Blocks`];
 //! `replace_triggered_by`, pre/postconditions (resources, data sources, outputs) and
-//! `timeouts` become fields of the desired instances. Not yet: `moved` blocks inside child
-//! modules (write them in the root with module addresses) and data sources scoped to
-//! `check` blocks. `count` / `for_each` may
-//! refer to variables, locals and data sources read at plan time; a reference to a managed
-//! resource makes them unknown (Terraform's "Invalid count argument", which offers -target).
+//! `timeouts` become fields of the desired instances; `moved` blocks of child modules apply
+//! inside each instance of the module. Not yet: data sources scoped to `check` blocks.
+//! `count` / `for_each` may refer to variables, locals and data sources read at plan time; a
+//! reference to a managed resource makes them unknown (Terraform's "Invalid count argument",
+//! which offers -target).
 
 use crate::model::{
     Blocks, CondFn, ConfigFn, DesiredCheck, DesiredInstance, DesiredOutput, IgnoreChanges,
@@ -774,7 +774,8 @@ pub fn desired_with_blocks(
             preconditions: cond_fn(&scope, &o.preconditions, &[], CondKind::OutputPre),
         });
     }
-    let blocks = root_blocks(&scope, m, &mut diags);
+    let mut blocks = root_blocks(&scope, m, &mut diags);
+    child_moves(&scope, req.config, &mut blocks.moves, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -1036,6 +1037,43 @@ fn endpoint(e: &Expr, what: &str, diags: &mut Diagnostics) -> Option<MoveEndpoin
                 .with_help("Write an address such as fake_thing.a, fake_thing.a[0] or module.net."),
             );
             None
+        }
+    }
+}
+
+/// The `moved` blocks of child modules, once per module instance, with addresses made
+/// absolute (a statement in a module moves objects inside each of its instances).
+fn child_moves(scope: &Scope, cfg: &Config, out: &mut Vec<MoveStmt>, diags: &mut Diagnostics) {
+    let Some(calls) = scope.calls.get() else {
+        return;
+    };
+    for (name, call) in calls {
+        let Some(child_cfg) = cfg.children.get(name) else {
+            continue;
+        };
+        for (_, child) in &call.instances {
+            let prefix: Vec<(String, Option<InstanceKey>)> = child
+                .module
+                .0
+                .iter()
+                .map(|s| (s.name.clone(), s.key.clone()))
+                .collect();
+            for mv in &child_cfg.module.moved {
+                let (Some(mut from), Some(mut to)) = (
+                    endpoint(&mv.from, "moved block's from", diags),
+                    endpoint(&mv.to, "moved block's to", diags),
+                ) else {
+                    continue;
+                };
+                from.module.splice(0..0, prefix.iter().cloned());
+                to.module.splice(0..0, prefix.iter().cloned());
+                out.push(MoveStmt {
+                    from,
+                    to,
+                    span: Some(mv.span.clone()),
+                });
+            }
+            child_moves(child, child_cfg, out, diags);
         }
     }
 }
