@@ -5,7 +5,9 @@
 //!   unknown and sensitive marks).
 //! * [`plan`](mod@plan): refresh batched per type through `read_many`, then per instance the
 //!   provider's plan → create / update / replace / delete / read / no-op, honouring
-//!   `ignore_changes`, `prevent_destroy`, `-target`, `-replace`, `-destroy`, `-refresh=false`.
+//!   `ignore_changes`, `prevent_destroy`, `replace_triggered_by`, pre/postconditions, `check`
+//!   blocks, `import` / `removed` blocks, `-target`, `-exclude`, `-replace`, `-destroy`,
+//!   `-refresh-only`, `-refresh=false` ([`plan_with`] takes the configuration's [`Blocks`]).
 //! * [`apply`](mod@apply): a tokio walk of the change graph with bounded parallelism; every
 //!   completed operation goes to the state journal at once; failures skip dependents only;
 //!   interruption stops new work and persists what finished.
