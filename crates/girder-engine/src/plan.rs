@@ -466,7 +466,6 @@ pub async fn plan_with(
     if diags.has_errors() {
         return fail(diags);
     }
-    let declared: HashSet<AbsResourceInstance> = desired.iter().map(|d| d.addr.clone()).collect();
 
     // `moved` blocks: rename objects in state before anything else looks at them.
     let mut moved_from: HashMap<AbsResourceInstance, AbsResourceInstance> = HashMap::new();
@@ -479,6 +478,8 @@ pub async fn plan_with(
                 existing.push(o.addr.clone());
             }
         }
+        let declared: HashSet<AbsResourceInstance> =
+            desired.iter().map(|d| d.addr.clone()).collect();
         let map = crate::moves::resolve(&blocks.moves, &existing, &declared, &mut diags);
         if diags.has_errors() {
             return fail(diags);
