@@ -6,6 +6,7 @@
 tools:
 	tests/tools/install-terraform >/dev/null
 	tests/tools/install-moto
+	tests/tools/install-checkov >/dev/null
 
 test: tools
 	cargo test --workspace

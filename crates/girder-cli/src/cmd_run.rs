@@ -33,6 +33,13 @@ pub struct OpArgs {
     /// Limit the operation to this resource (and what it depends on). Repeatable.
     #[arg(long, value_name = "ADDRESS")]
     target: Vec<String>,
+    /// Leave this resource (and everything that depends on it) out of the operation.
+    /// Repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    exclude: Vec<String>,
+    /// Only update the state to match changes made outside girder; plan no other action.
+    #[arg(long)]
+    refresh_only: bool,
     /// Force replacement of this resource instance. Repeatable.
     #[arg(long, value_name = "ADDRESS")]
     replace: Vec<String>,
@@ -222,6 +229,30 @@ fn plan_options(a: &OpArgs, destroy: bool) -> Result<PlanOptions, Fail> {
             )
         })?);
     }
+    let mut excludes = Vec::new();
+    for t in &a.exclude {
+        excludes.push(Target::parse(t).map_err(|e| {
+            Fail::help(
+                "Invalid exclude address",
+                format!("{t:?}: {e}"),
+                "Use a resource or module address such as aws_vpc.main, aws_subnet.a[0] or module.net.",
+            )
+        })?);
+    }
+    if a.refresh_only && destroy {
+        return Err(Fail::help(
+            "Incompatible plan mode options",
+            "The -destroy and -refresh-only options are mutually exclusive.",
+            "Use one of them: -refresh-only only records changes made outside girder.",
+        ));
+    }
+    if a.refresh_only && !a.refresh {
+        return Err(Fail::help(
+            "Incompatible refresh options",
+            "It doesn't make sense to use -refresh-only at the same time as -refresh=false, because girder would have nothing to do.",
+            "Remove -refresh=false.",
+        ));
+    }
     let mut replace = Vec::new();
     for r in &a.replace {
         replace.push(AbsResourceInstance::parse(r).map_err(|e| {
@@ -242,11 +273,14 @@ fn plan_options(a: &OpArgs, destroy: bool) -> Result<PlanOptions, Fail> {
     Ok(PlanOptions {
         mode: if destroy {
             PlanMode::Destroy
+        } else if a.refresh_only {
+            PlanMode::RefreshOnly
         } else {
             PlanMode::Normal
         },
         refresh: a.refresh,
         targets,
+        excludes,
         replace,
         parallelism: a.parallelism,
     })
@@ -449,6 +483,7 @@ fn past(op: OpKind) -> &'static str {
         OpKind::Update => "Modifications complete",
         OpKind::Destroy => "Destruction complete",
         OpKind::Read | OpKind::Record => "Read complete",
+        OpKind::Import => "Import complete",
     }
 }
 
@@ -458,6 +493,7 @@ fn still(op: OpKind) -> &'static str {
         OpKind::Update => "Still modifying...",
         OpKind::Destroy => "Still destroying...",
         OpKind::Read | OpKind::Record => "Still reading...",
+        OpKind::Import => "Still importing...",
     }
 }
 

@@ -88,6 +88,8 @@ pub enum OpKind {
     Destroy,
     /// Record a data source's result read during plan.
     Record,
+    /// Take an existing object over (an `import` block).
+    Import,
 }
 
 impl OpKind {
@@ -98,6 +100,7 @@ impl OpKind {
             OpKind::Update => "Modifying",
             OpKind::Read | OpKind::Record => "Reading",
             OpKind::Destroy => "Destroying",
+            OpKind::Import => "Importing",
         }
     }
 }
@@ -157,8 +160,14 @@ impl ApplyOutcome {
                 .filter(|r| !r.addr.contains(".data."))
                 .count()
         };
+        let imported = ok(OpKind::Import);
         let line = format!(
-            "Resources: {} added, {} changed, {} destroyed.",
+            "Resources: {}{} added, {} changed, {} destroyed.",
+            if imported > 0 {
+                format!("{imported} imported, ")
+            } else {
+                String::new()
+            },
             ok(OpKind::Create),
             ok(OpKind::Update),
             ok(OpKind::Destroy)
@@ -190,6 +199,7 @@ fn op_kind(c: &ResourceChange, kind: NodeKind) -> OpKind {
         (NodeKind::Destroy, _) => OpKind::Destroy,
         (_, Action::Update) => OpKind::Update,
         (_, Action::Read) => OpKind::Read,
+        (_, Action::NoOp) if c.importing.is_some() => OpKind::Import,
         (_, Action::NoOp) => OpKind::Record,
         _ => OpKind::Create,
     }
@@ -225,8 +235,9 @@ fn build_graph(plan: &Plan, drifted: &std::collections::HashSet<AbsResourceInsta
     };
     for (i, c) in plan.changes.iter().enumerate() {
         match c.action {
+            Action::Forget => {}
             Action::NoOp => {
-                if c.is_data() || drifted.contains(&c.addr) {
+                if c.is_data() || drifted.contains(&c.addr) || c.importing.is_some() {
                     apply_of.insert(&c.addr, new(&mut nodes, i, NodeKind::Apply));
                 }
             }
@@ -403,6 +414,24 @@ impl Walk<'_> {
         Ok(obj)
     }
 
+    /// Checks the instance's postconditions against its applied value (the object is
+    /// recorded in state either way; a failure skips its dependents).
+    fn postconditions(&self, c: &ResourceChange, v: &Value) -> Result<(), Diagnostics> {
+        let Some(post) = self
+            .desired
+            .get(&c.addr)
+            .and_then(|d| d.postconditions.clone())
+        else {
+            return Ok(());
+        };
+        let values = self.values.lock().expect("lock").clone();
+        let failed = post(&Upstream { values: &values }, v);
+        if failed.has_errors() {
+            return Err(failed);
+        }
+        Ok(())
+    }
+
     /// The configuration at apply time: re-evaluated against applied values when the planned
     /// one had unknowns.
     fn final_config(&self, c: &ResourceChange) -> Result<Value, Diagnostics> {
@@ -438,10 +467,19 @@ impl Walk<'_> {
             .providers
             .get(&c.provider.name)
             .ok_or_else(|| Diagnostic::error("Provider not available", c.provider.name.clone()))?;
-        let ctx = OpContext {
-            cancel: self.abandon.clone(),
-            ..OpContext::default()
+        let timeouts = self
+            .desired
+            .get(&c.addr)
+            .map(|d| d.timeouts)
+            .unwrap_or_default();
+        let ctx_for = |t: Option<Duration>| {
+            OpContext {
+                cancel: self.abandon.clone(),
+                ..OpContext::default()
+            }
+            .with_timeout(t)
         };
+        let ctx = ctx_for(None);
         let type_name = c.addr.resource.resource.type_name.clone();
         let key = c.addr.key.clone();
         let with_addr = |d: Diagnostics| -> Diagnostics {
@@ -480,7 +518,7 @@ impl Walk<'_> {
                         config: Value::null_dynamic(),
                         planned_private: c.private.clone(),
                     },
-                    &ctx,
+                    &ctx_for(timeouts.delete),
                 )
                 .await;
             if resp.diagnostics.has_errors() {
@@ -513,6 +551,41 @@ impl Walk<'_> {
         }
 
         // Apply node.
+        let mut imported: Option<Value> = None;
+        if let Some(id) = &c.importing {
+            // An import block: take the object over through the provider's import first.
+            let found = p
+                .import_resource(&type_name, id, &ctx_for(timeouts.read))
+                .await
+                .map_err(with_addr)?;
+            let Some(r) = found.into_iter().find(|r| r.type_name == type_name) else {
+                return Err(Diagnostic::error(
+                    "Import returned no object",
+                    format!(
+                        "Importing {} with id {id:?} returned no {type_name} object.",
+                        c.addr
+                    ),
+                )
+                .into());
+            };
+            let schema = resource_schema(p.as_ref(), &c.addr).map_err(Diagnostics::from)?;
+            let v = codec::mark_schema_sensitive(r.state, schema);
+            let obj = self
+                .state_object(c, &v, &r.private, false, None)
+                .map_err(Diagnostics::from)?;
+            self.values
+                .lock()
+                .expect("lock")
+                .insert(c.addr.clone(), v.clone());
+            journal.push(InstanceChange::Upsert {
+                resource: rref.clone(),
+                object: obj,
+            });
+            if c.action == Action::NoOp {
+                return Ok(());
+            }
+            imported = Some(v);
+        }
         if c.action == Action::NoOp {
             // A data source read during plan, or an object refresh found changed.
             let obj = self
@@ -541,7 +614,11 @@ impl Walk<'_> {
                 .into());
             }
             let v = p
-                .read_data_source(&type_name, config.clone().unmark_deep().0, &ctx)
+                .read_data_source(
+                    &type_name,
+                    config.clone().unmark_deep().0,
+                    &ctx_for(timeouts.read),
+                )
                 .await
                 .map_err(with_addr)?;
             let v = codec::mark_schema_sensitive(
@@ -551,18 +628,21 @@ impl Walk<'_> {
             let obj = self
                 .state_object(c, &v, &[], false, None)
                 .map_err(Diagnostics::from)?;
-            self.values.lock().expect("lock").insert(c.addr.clone(), v);
+            self.values
+                .lock()
+                .expect("lock")
+                .insert(c.addr.clone(), v.clone());
             journal.push(InstanceChange::Upsert {
                 resource: rref,
                 object: obj,
             });
-            return Ok(());
+            return self.postconditions(c, &v);
         }
         let creating = c.action != Action::Update;
         let prior = if creating {
             Value::null_dynamic()
         } else {
-            c.before.clone()
+            imported.unwrap_or_else(|| c.before.clone())
         };
         // Re-plan when the configuration changed since plan (unknowns now known).
         let (planned, private) = if config.raw_equal(&c.config) {
@@ -627,7 +707,11 @@ impl Walk<'_> {
                     config: config.clone().unmark_deep().0,
                     planned_private: private,
                 },
-                &ctx,
+                &ctx_for(if creating {
+                    timeouts.create
+                } else {
+                    timeouts.update
+                }),
             )
             .await;
         let failed = resp.diagnostics.has_errors();
@@ -640,11 +724,17 @@ impl Walk<'_> {
                 let obj = self
                     .state_object(c, &v, &resp.private, failed && creating, None)
                     .map_err(Diagnostics::from)?;
-                self.values.lock().expect("lock").insert(c.addr.clone(), v);
+                self.values
+                    .lock()
+                    .expect("lock")
+                    .insert(c.addr.clone(), v.clone());
                 journal.push(InstanceChange::Upsert {
                     resource: rref,
                     object: obj,
                 });
+                if !failed {
+                    self.postconditions(c, &v)?;
+                }
             }
             None if c.action == Action::Update => {
                 journal.push(InstanceChange::Remove {
@@ -672,6 +762,20 @@ pub async fn apply(
     plan: &Plan,
     desired: &[DesiredInstance],
     outputs: &[DesiredOutput],
+    providers: &dyn ProviderRegistry,
+    backend: Arc<dyn Backend>,
+    opts: &ApplyOptions,
+) -> ApplyOutcome {
+    apply_with(plan, desired, outputs, &[], providers, backend, opts).await
+}
+
+/// Applies a plan, then evaluates the configuration's `check` blocks against the applied
+/// values (failures are warnings).
+pub async fn apply_with(
+    plan: &Plan,
+    desired: &[DesiredInstance],
+    outputs: &[DesiredOutput],
+    checks: &[DesiredCheck],
     providers: &dyn ProviderRegistry,
     backend: Arc<dyn Backend>,
     opts: &ApplyOptions,
@@ -710,8 +814,19 @@ pub async fn apply(
         }
     }
 
-    // State-only effects of refresh: objects deleted outside girder are forgotten.
+    // State-only effects first: `moved` renames, `removed` forgets, and objects deleted
+    // outside girder are forgotten.
     let mut pre = Vec::new();
+    let prior_state = crate::moves::moved_state(&plan.prior_state, &plan.moves, &mut pre);
+    for c in &plan.changes {
+        if c.action == Action::Forget {
+            pre.push(InstanceChange::Remove {
+                resource: resource_ref(c),
+                index_key: c.addr.key.clone(),
+                deposed: None,
+            });
+        }
+    }
     let planned_addrs: std::collections::HashSet<&AbsResourceInstance> =
         plan.changes.iter().map(|c| &c.addr).collect();
     let mut drifted = std::collections::HashSet::new();
@@ -739,7 +854,7 @@ pub async fn apply(
     }
 
     let mut prior_objects = HashMap::new();
-    for r in &plan.prior_state.resources {
+    for r in &prior_state.resources {
         for i in &r.instances {
             if r.mode == ResourceMode::Managed && i.deposed.is_none() {
                 let addr = AbsResourceInstance {
@@ -942,6 +1057,15 @@ pub async fn apply(
     }
     if let Err(d) = persist(&backend, out_changes).await {
         diags.push(d);
+    }
+    if !interrupted && plan.mode == crate::plan::PlanMode::Normal {
+        let values = walk.values.lock().expect("lock").clone();
+        for c in checks {
+            diags.extend((c.asserts)(
+                &Upstream { values: &values },
+                &Value::null_dynamic(),
+            ));
+        }
     }
     let b = backend.clone();
     let state = match tokio::task::spawn_blocking(move || {

@@ -355,13 +355,15 @@ pub fn plan_json(plan: &Plan, schemas: &dyn SchemaSource) -> J {
             } else {
                 c.before.clone()
             };
-            rc(
-                &c.addr,
-                &c.provider,
-                &c.deposed,
-                change_json(c.action.json_actions(), &before, &c.after, false),
-                c.reason.as_ref(),
-            )
+            let mut ch = change_json(c.action.json_actions(), &before, &c.after, false);
+            if let Some(id) = &c.importing {
+                ch.insert("importing".into(), json!({ "id": id }));
+            }
+            let mut j = rc(&c.addr, &c.provider, &c.deposed, ch, c.reason.as_ref());
+            if let (Some(from), J::Object(o)) = (&c.moved_from, &mut j) {
+                o.insert("previous_address".into(), J::String(from.to_string()));
+            }
+            j
         })
         .collect();
     doc.insert("resource_changes".into(), J::Array(changes));

@@ -1,7 +1,7 @@
 //! The engine's data: what is wanted (desired instances with their configuration), and what a
 //! plan decided (changes with actions and reasons).
 
-use girder_core::addr::{AbsResource, AbsResourceInstance, ResourceMode};
+use girder_core::addr::{AbsResource, AbsResourceInstance, InstanceKey, ResourceMode};
 use girder_core::value::Path;
 use girder_core::{Diagnostics, SourceSpan, Value};
 use std::collections::HashMap;
@@ -68,6 +68,34 @@ impl Upstream<'_> {
 /// Computes an instance's configuration from the values of the instances it depends on.
 pub type ConfigFn = Arc<dyn Fn(&Upstream<'_>) -> Result<Value, Diagnostics> + Send + Sync>;
 
+/// Checks conditions (`precondition`, `postcondition`, `check` assertions) against the
+/// upstream values and `self` (the instance's planned or applied value; null where `self` is
+/// not available). Returns the failures as diagnostics (errors for pre/postconditions);
+/// conditions whose result is not yet known pass.
+pub type CondFn = Arc<dyn Fn(&Upstream<'_>, &Value) -> Diagnostics + Send + Sync>;
+
+/// One `replace_triggered_by` reference, resolved to an instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trigger {
+    /// The referenced instance.
+    pub instance: AbsResourceInstance,
+    /// The referenced attribute (`None`: any change of the instance triggers).
+    pub path: Option<Path>,
+}
+
+/// The `timeouts` block: how long each operation may take.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Create (also the create half of a replacement).
+    pub create: Option<std::time::Duration>,
+    /// Update in place.
+    pub update: Option<std::time::Duration>,
+    /// Destroy.
+    pub delete: Option<std::time::Duration>,
+    /// Read (data sources).
+    pub read: Option<std::time::Duration>,
+}
+
 /// One resource or data source instance the configuration wants.
 #[derive(Clone)]
 pub struct DesiredInstance {
@@ -84,6 +112,15 @@ pub struct DesiredInstance {
     pub lifecycle: Lifecycle,
     /// Where its block is.
     pub span: Option<SourceSpan>,
+    /// `lifecycle { replace_triggered_by = [...] }`, resolved to instances.
+    pub triggers: Vec<Trigger>,
+    /// `lifecycle { precondition { ... } }` (checked before planning the instance).
+    pub preconditions: Option<CondFn>,
+    /// `lifecycle { postcondition { ... } }` (checked against the planned value, and again
+    /// against the applied value when the planned one left the result unknown).
+    pub postconditions: Option<CondFn>,
+    /// `timeouts { create = "30m" }`: the deadline given to the provider per operation.
+    pub timeouts: Timeouts,
 }
 
 impl fmt::Debug for DesiredInstance {
@@ -120,6 +157,10 @@ impl DesiredInstance {
             depends_on: Vec::new(),
             lifecycle: Lifecycle::default(),
             span: None,
+            triggers: Vec::new(),
+            preconditions: None,
+            postconditions: None,
+            timeouts: Timeouts::default(),
         }
     }
 
@@ -182,6 +223,8 @@ pub enum Action {
     CreateThenDelete,
     /// Destroy.
     Delete,
+    /// Remove from state without destroying (`removed { lifecycle { destroy = false } }`).
+    Forget,
 }
 
 impl Action {
@@ -195,6 +238,7 @@ impl Action {
             Action::DeleteThenCreate => &["delete", "create"],
             Action::CreateThenDelete => &["create", "delete"],
             Action::Delete => &["delete"],
+            Action::Forget => &["forget"],
         }
     }
     /// Is this a replacement?
@@ -228,6 +272,10 @@ pub enum Reason {
     ReadBecauseConfigUnknown,
     /// Read during apply because a dependency has changes pending.
     ReadBecauseDependencyPending,
+    /// Replaced because something named in `replace_triggered_by` changes.
+    ReplaceByTriggers,
+    /// Forgotten (or destroyed) because a `removed` block says so.
+    BecauseRemovedBlock,
 }
 
 impl Reason {
@@ -243,7 +291,10 @@ impl Reason {
             Reason::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
             Reason::ReadBecauseConfigUnknown => "read_because_config_unknown",
             Reason::ReadBecauseDependencyPending => "read_because_dependency_pending",
-            Reason::DeleteBecauseDestroy | Reason::CreateBecauseGone => return None,
+            Reason::ReplaceByTriggers => "replace_by_triggers",
+            Reason::DeleteBecauseDestroy
+            | Reason::CreateBecauseGone
+            | Reason::BecauseRemovedBlock => return None,
         })
     }
 }
@@ -275,6 +326,10 @@ pub struct ResourceChange {
     pub prior_dependencies: Vec<String>,
     /// create_before_destroy is in effect.
     pub create_before_destroy: bool,
+    /// The address the object had in state before a `moved` block renamed it.
+    pub moved_from: Option<AbsResourceInstance>,
+    /// The id an `import` block imports the object from (the object is not in state yet).
+    pub importing: Option<String>,
 }
 
 impl ResourceChange {
@@ -334,6 +389,8 @@ pub struct DesiredOutput {
     pub sensitive: bool,
     /// The instances it refers to.
     pub depends_on: Vec<AbsResourceInstance>,
+    /// `precondition { ... }` blocks of the output.
+    pub preconditions: Option<CondFn>,
 }
 
 impl fmt::Debug for DesiredOutput {
@@ -360,6 +417,102 @@ impl DesiredOutput {
             }),
             sensitive,
             depends_on: vec![from],
+            preconditions: None,
         }
     }
+}
+
+/// One end of a `moved` block: a module call (instance) or a resource (instance), relative to
+/// the root module. `None` keys mean "not given" (the whole resource or every instance of the
+/// module call).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoveEndpoint {
+    /// Module steps: call name and the key as written (`Some(None)` never occurs: a step
+    /// without a key is `None`).
+    pub module: Vec<(String, Option<InstanceKey>)>,
+    /// The resource and its key as written (`None`: the endpoint is a module call).
+    pub resource: Option<(girder_core::addr::Resource, Option<InstanceKey>)>,
+}
+
+impl fmt::Display for MoveEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        for (name, key) in &self.module {
+            parts.push(match key {
+                Some(k) => format!("module.{name}[{k}]"),
+                None => format!("module.{name}"),
+            });
+        }
+        if let Some((r, key)) = &self.resource {
+            parts.push(match key {
+                Some(k) => format!("{r}[{k}]"),
+                None => r.to_string(),
+            });
+        }
+        f.write_str(&parts.join("."))
+    }
+}
+
+/// A `moved` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MoveStmt {
+    /// The old address.
+    pub from: MoveEndpoint,
+    /// The new address.
+    pub to: MoveEndpoint,
+    /// Where the block is.
+    pub span: Option<SourceSpan>,
+}
+
+/// An `import` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportStmt {
+    /// The instance to import into.
+    pub to: AbsResourceInstance,
+    /// The provider's id of the object.
+    pub id: String,
+    /// Where the block is.
+    pub span: Option<SourceSpan>,
+}
+
+/// A `removed` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemovedStmt {
+    /// The resource or module call removed from the configuration.
+    pub from: MoveEndpoint,
+    /// `lifecycle { destroy = ... }` (default true: destroy as any orphan).
+    pub destroy: bool,
+    /// Where the block is.
+    pub span: Option<SourceSpan>,
+}
+
+/// A `check` block: assertions reported as warnings.
+#[derive(Clone)]
+pub struct DesiredCheck {
+    /// Its name.
+    pub name: String,
+    /// Evaluates its assertions (failures are warnings).
+    pub asserts: CondFn,
+}
+
+impl fmt::Debug for DesiredCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DesiredCheck")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The configuration's blocks that act on the plan beyond its resources: `moved`, `import`,
+/// `removed` and `check`.
+#[derive(Clone, Debug, Default)]
+pub struct Blocks {
+    /// `moved` blocks.
+    pub moves: Vec<MoveStmt>,
+    /// `import` blocks.
+    pub imports: Vec<ImportStmt>,
+    /// `removed` blocks.
+    pub removed: Vec<RemovedStmt>,
+    /// `check` blocks.
+    pub checks: Vec<DesiredCheck>,
 }

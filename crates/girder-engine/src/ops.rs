@@ -33,13 +33,18 @@
 //! configuration of the root). Instances of module calls removed from the configuration
 //! are orphans like any other and are destroyed.
 //!
-//! Not yet: `moved` / `import` / `removed` blocks,
-//! `replace_triggered_by`, pre/postconditions and `check` blocks. `count` / `for_each` may
-//! refer to variables, locals and data sources read at plan time; a reference to a managed
-//! resource makes them unknown (Terraform's "Invalid count argument", which offers -target).
+//! The root module's `moved`, `import`, `removed` and `check` blocks become [`Blocks`];
+//! `replace_triggered_by`, pre/postconditions (resources, data sources, outputs) and
+//! `timeouts` become fields of the desired instances; `moved` blocks of child modules apply
+//! inside each instance of the module. Not yet: data sources scoped to `check` blocks.
+//! `count` / `for_each` may refer to variables, locals and data sources read at plan time; a
+//! reference to a managed resource makes them unknown (Terraform's "Invalid count argument",
+//! which offers -target).
 
 use crate::model::{
-    ConfigFn, DesiredInstance, DesiredOutput, IgnoreChanges, Lifecycle, ProviderRef, Upstream,
+    Blocks, CondFn, ConfigFn, DesiredCheck, DesiredInstance, DesiredOutput, IgnoreChanges,
+    ImportStmt, Lifecycle, MoveEndpoint, MoveStmt, ProviderRef, RemovedStmt, Timeouts, Trigger,
+    Upstream,
 };
 use crate::plan::{PlanOptions, PlanOutcome, ProviderRegistry};
 use crate::{ApplyOptions, ApplyOutcome, Plan};
@@ -682,6 +687,14 @@ fn body_exprs<'b>(b: &'b Body, out: &mut Vec<&'b Expr>) {
 pub fn desired(
     req: &Request<'_>,
 ) -> Result<(Vec<DesiredInstance>, Vec<DesiredOutput>), Diagnostics> {
+    desired_with_blocks(req).map(|(d, o, _)| (d, o))
+}
+
+/// [`desired`], and the root module's `moved`, `import`, `removed` and `check` blocks.
+#[allow(clippy::type_complexity)]
+pub fn desired_with_blocks(
+    req: &Request<'_>,
+) -> Result<(Vec<DesiredInstance>, Vec<DesiredOutput>, Blocks), Diagnostics> {
     let m = &req.config.module;
     let mut diags = Diagnostics::new();
     for v in &m.variables {
@@ -758,9 +771,393 @@ pub fn desired(
             value: Arc::new(move |up| scope2.eval(&e2, up, &[])),
             sensitive: o.sensitive,
             depends_on: deps,
+            preconditions: cond_fn(&scope, &o.preconditions, &[], CondKind::OutputPre),
         });
     }
-    Ok((out, outputs))
+    let mut blocks = root_blocks(&scope, m, &mut diags);
+    child_moves(&scope, req.config, &mut blocks.moves, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok((out, outputs, blocks))
+}
+
+/// Which kind of condition (for messages and severity).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CondKind {
+    ResourcePre,
+    ResourcePost,
+    OutputPre,
+    Check,
+}
+
+/// A [`CondFn`] evaluating `rules` in `scope` (with `count` / `each` from `extra`, and
+/// `self`). Failures are errors located at the condition, with its `error_message` as
+/// detail; for `check` blocks they are warnings. Unknown results pass.
+fn cond_fn(
+    scope: &Arc<Scope>,
+    rules: &[config::CheckRule],
+    extra: &[(String, Value)],
+    kind: CondKind,
+) -> Option<CondFn> {
+    if rules.is_empty() {
+        return None;
+    }
+    let scope = scope.clone();
+    let rules = rules.to_vec();
+    let extra = extra.to_vec();
+    Some(Arc::new(move |up, self_value| {
+        let mut diags = Diagnostics::new();
+        let mut ex = extra.clone();
+        if !self_value.is_null() {
+            ex.push(("self".into(), self_value.clone()));
+        }
+        let summary = match kind {
+            CondKind::ResourcePre => "Resource precondition failed",
+            CondKind::ResourcePost => "Resource postcondition failed",
+            CondKind::OutputPre => "Module output value precondition failed",
+            CondKind::Check => "Check block assertion failed",
+        };
+        let severity = |d: Diagnostic| {
+            if kind == CondKind::Check {
+                Diagnostic {
+                    severity: girder_core::Severity::Warning,
+                    ..d
+                }
+            } else {
+                d
+            }
+        };
+        for rule in &rules {
+            let at = rule.condition.span().unwrap_or_else(|| rule.span.clone());
+            let v = match scope.eval(&rule.condition, up, &ex) {
+                Ok(v) => v.unmark_deep().0,
+                Err(d) => {
+                    for x in d {
+                        diags.push(severity(x));
+                    }
+                    continue;
+                }
+            };
+            if !v.is_known() {
+                continue;
+            }
+            let ok = match v.as_bool() {
+                Some(b) => b,
+                None => {
+                    diags.push(severity(
+                        Diagnostic::error(
+                            "Invalid condition result",
+                            "The condition expression must produce true or false, not null or another type.",
+                        )
+                        .with_span(at.clone())
+                        .with_help("Write the condition as a bool expression, e.g. length(x) > 0."),
+                    ));
+                    continue;
+                }
+            };
+            if ok {
+                continue;
+            }
+            let message = match scope.eval(&rule.error_message, up, &ex) {
+                Ok(m) if m.contains_sensitive() => {
+                    "The error message refers to sensitive values (hidden).".to_string()
+                }
+                Ok(m) => m
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| "The condition failed.".into()),
+                Err(_) => "The condition failed (its error_message could not be evaluated).".into(),
+            };
+            diags.push(severity(
+                Diagnostic::error(summary, message)
+                    .with_span(at)
+                    .with_help(match kind {
+                    CondKind::Check => "This check does not stop the run; fix what it reports.",
+                    CondKind::ResourcePost => {
+                        "The object was planned or created, but does not meet this postcondition."
+                    }
+                    _ => "Change the configuration or the input values so the condition holds.",
+                }),
+            ));
+        }
+        diags
+    }))
+}
+
+/// `replace_triggered_by` references resolved to instances of this module instance:
+/// `TYPE.NAME`, `TYPE.NAME[count.index]`, `TYPE.NAME[each.key]`, `TYPE.NAME[0].attr`.
+fn triggers_of(scope: &Scope, exprs: &[Expr], key: &Option<InstanceKey>) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    for e in exprs {
+        for r in references(e) {
+            let Subject::Resource {
+                mode: ResourceMode::Managed,
+                type_name,
+                name,
+            } = &r.subject
+            else {
+                continue;
+            };
+            let ar = AbsResource {
+                module: scope.module.clone(),
+                resource: Resource {
+                    mode: ResourceMode::Managed,
+                    type_name: type_name.clone(),
+                    name: name.clone(),
+                },
+            };
+            let prefix = format!("{type_name}.{name}");
+            let rest = r.text.trim().strip_prefix(&prefix).unwrap_or("").trim();
+            let (index, rest) = match rest.strip_prefix('[') {
+                Some(x) => match x.find(']') {
+                    Some(end) => (Some(x[..end].trim().to_string()), &x[end + 1..]),
+                    None => (None, ""),
+                },
+                None => (None, rest),
+            };
+            let path = (!rest.trim().is_empty()).then(|| parse_path(rest));
+            let keys: Vec<Option<InstanceKey>> = match index.as_deref() {
+                None => scope.instances_of(&ar).into_iter().map(|i| i.key).collect(),
+                Some("count.index") | Some("each.key") => vec![key.clone()],
+                Some(lit) => match lit.strip_prefix('"') {
+                    Some(q) => vec![Some(InstanceKey::Str(q.trim_end_matches('"').to_string()))],
+                    None => match lit.parse::<i64>() {
+                        Ok(i) => vec![Some(InstanceKey::Int(i))],
+                        Err(_) => scope.instances_of(&ar).into_iter().map(|i| i.key).collect(),
+                    },
+                },
+            };
+            for k in keys {
+                out.push(Trigger {
+                    instance: AbsResourceInstance {
+                        resource: ar.clone(),
+                        key: k,
+                    },
+                    path: path.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A Go duration as `timeouts` take it: `30m`, `1h30m`, `90s`, `2.5h`, `500ms`.
+fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let mut rest = s.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let num: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..u] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" => 0.000_001,
+            "ns" => 0.000_000_001,
+            _ => return None,
+        };
+        rest = &rest[u..];
+        total += num * unit;
+    }
+    Some(std::time::Duration::from_secs_f64(total))
+}
+
+/// The `timeouts` block of a resource.
+fn parse_timeouts(b: Option<&Body>) -> Result<Timeouts, Diagnostics> {
+    let mut t = Timeouts::default();
+    let Some(b) = b else { return Ok(t) };
+    let mut diags = Diagnostics::new();
+    for a in &b.attrs {
+        let slot = match a.name.as_str() {
+            "create" => &mut t.create,
+            "update" => &mut t.update,
+            "delete" => &mut t.delete,
+            "read" => &mut t.read,
+            other => {
+                diags.push(
+                    Diagnostic::error(
+                        "Unsupported argument",
+                        format!(
+                            "An argument named \"{other}\" is not expected in a timeouts block."
+                        ),
+                    )
+                    .with_span(a.name_span.clone())
+                    .with_help("Use create, update, delete or read."),
+                );
+                continue;
+            }
+        };
+        let text = a
+            .literal
+            .as_ref()
+            .and_then(|v| v.as_str().map(str::to_string));
+        match text.as_deref().and_then(parse_duration) {
+            Some(d) => *slot = Some(d),
+            None => diags.push(
+                Diagnostic::error(
+                    "Invalid timeout",
+                    format!(
+                        "The {} timeout must be a duration string such as \"30m\", \"1h30m\" or \"90s\".",
+                        a.name
+                    ),
+                )
+                .with_span(a.expr.span().unwrap_or_else(|| a.span.clone()))
+                .with_help("Write a number followed by h, m or s, e.g. create = \"30m\"."),
+            ),
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(t)
+}
+
+/// An endpoint of a `moved` / `removed` block, from its expression's text.
+fn endpoint(e: &Expr, what: &str, diags: &mut Diagnostics) -> Option<MoveEndpoint> {
+    match crate::moves::parse_endpoint(&expr_text(e)) {
+        Ok(x) => Some(x),
+        Err(err) => {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid address",
+                    format!("The {what} address is not a resource or module address: {err}."),
+                )
+                .with_span_opt(e.span())
+                .with_help("Write an address such as fake_thing.a, fake_thing.a[0] or module.net."),
+            );
+            None
+        }
+    }
+}
+
+/// The `moved` blocks of child modules, once per module instance, with addresses made
+/// absolute (a statement in a module moves objects inside each of its instances).
+fn child_moves(scope: &Scope, cfg: &Config, out: &mut Vec<MoveStmt>, diags: &mut Diagnostics) {
+    let Some(calls) = scope.calls.get() else {
+        return;
+    };
+    for (name, call) in calls {
+        let Some(child_cfg) = cfg.children.get(name) else {
+            continue;
+        };
+        for (_, child) in &call.instances {
+            let prefix: Vec<(String, Option<InstanceKey>)> = child
+                .module
+                .0
+                .iter()
+                .map(|s| (s.name.clone(), s.key.clone()))
+                .collect();
+            for mv in &child_cfg.module.moved {
+                let (Some(mut from), Some(mut to)) = (
+                    endpoint(&mv.from, "moved block's from", diags),
+                    endpoint(&mv.to, "moved block's to", diags),
+                ) else {
+                    continue;
+                };
+                from.module.splice(0..0, prefix.iter().cloned());
+                to.module.splice(0..0, prefix.iter().cloned());
+                out.push(MoveStmt {
+                    from,
+                    to,
+                    span: Some(mv.span.clone()),
+                });
+            }
+            child_moves(child, child_cfg, out, diags);
+        }
+    }
+}
+
+/// The root module's `moved`, `import`, `removed` and `check` blocks.
+fn root_blocks(scope: &Arc<Scope>, m: &config::Module, diags: &mut Diagnostics) -> Blocks {
+    let mut b = Blocks::default();
+    for mv in &m.moved {
+        let (Some(from), Some(to)) = (
+            endpoint(&mv.from, "moved block's from", diags),
+            endpoint(&mv.to, "moved block's to", diags),
+        ) else {
+            continue;
+        };
+        b.moves.push(MoveStmt {
+            from,
+            to,
+            span: Some(mv.span.clone()),
+        });
+    }
+    for r in &m.removed {
+        let Some(from) = endpoint(&r.from, "removed block's from", diags) else {
+            continue;
+        };
+        b.removed.push(RemovedStmt {
+            from,
+            destroy: r.destroy.unwrap_or(true),
+            span: Some(r.span.clone()),
+        });
+    }
+    let empty = HashMap::new();
+    let up = Upstream { values: &empty };
+    for im in &m.imports {
+        let to = match AbsResourceInstance::parse(&expr_text(&im.to)) {
+            Ok(a) => a,
+            Err(err) => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid import address",
+                        format!(
+                            "The import block's to must be a resource instance address: {err}."
+                        ),
+                    )
+                    .with_span_opt(im.to.span())
+                    .with_help("Write an address such as fake_thing.a or fake_thing.a[\"key\"]."),
+                );
+                continue;
+            }
+        };
+        let id = match scope.eval(&im.id, &up, &[]) {
+            Ok(v) if v.is_wholly_known() && v.as_str().is_some() => {
+                v.as_str().unwrap_or_default().to_string()
+            }
+            Ok(_) => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid import id argument",
+                        "The import ID must be a known string; it may refer to variables and locals only.",
+                    )
+                    .with_span_opt(im.id.span())
+                    .with_help("Use a literal string or a variable for id."),
+                );
+                continue;
+            }
+            Err(d) => {
+                diags.extend(d);
+                continue;
+            }
+        };
+        b.imports.push(ImportStmt {
+            to,
+            id,
+            span: Some(im.span.clone()),
+        });
+    }
+    for c in &m.checks {
+        if let Some(asserts) = cond_fn(scope, &c.asserts, &[], CondKind::Check) {
+            b.checks.push(DesiredCheck {
+                name: c.name.clone(),
+                asserts,
+            });
+        }
+    }
+    b
 }
 
 /// The `count` / `each` objects of an instance key.
@@ -988,6 +1385,24 @@ fn build_module(
         let schema = schema.map(Arc::new);
         let mut exprs = Vec::new();
         body_exprs(&r.body, &mut exprs);
+        // Conditions and replace_triggered_by order the instance after what they name.
+        for rule in r
+            .lifecycle
+            .preconditions
+            .iter()
+            .chain(&r.lifecycle.postconditions)
+        {
+            exprs.push(&rule.condition);
+            exprs.push(&rule.error_message);
+        }
+        exprs.extend(r.lifecycle.replace_triggered_by.iter());
+        let timeouts = match parse_timeouts(r.timeouts.as_ref()) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.extend(d);
+                Timeouts::default()
+            }
+        };
         let start = out.len();
         let lifecycle = Lifecycle {
             create_before_destroy: r.lifecycle.create_before_destroy.unwrap_or(false),
@@ -1006,6 +1421,19 @@ fn build_module(
                 key: key.clone(),
             };
             let extra = key_extra(&key, &exp);
+            let triggers = triggers_of(&scope, &r.lifecycle.replace_triggered_by, &key);
+            let preconditions = cond_fn(
+                &scope,
+                &r.lifecycle.preconditions,
+                &extra,
+                CondKind::ResourcePre,
+            );
+            let postconditions = cond_fn(
+                &scope,
+                &r.lifecycle.postconditions,
+                &extra,
+                CondKind::ResourcePost,
+            );
             let scope2 = scope.clone();
             let body = r.body.clone();
             let schema2 = schema.clone();
@@ -1018,6 +1446,10 @@ fn build_module(
                 depends_on: Vec::new(),
                 lifecycle: lifecycle.clone(),
                 span: Some(r.span.clone()),
+                triggers,
+                preconditions,
+                postconditions,
+                timeouts,
             });
         }
         pending.push(PendingDeps {
@@ -1133,7 +1565,7 @@ fn config_files(config: &Config) -> Vec<(String, Vec<u8>)> {
 
 /// Plans the configuration against `state`.
 pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanOutcome {
-    let (desired, outputs) = match desired(req) {
+    let (desired, outputs, blocks) = match desired_with_blocks(req) {
         Ok(x) => x,
         Err(d) => {
             return PlanOutcome {
@@ -1149,7 +1581,8 @@ pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanO
             diagnostics: cd,
         };
     }
-    let mut out = crate::plan::plan(&desired, &outputs, state, req.providers, opts).await;
+    let mut out =
+        crate::plan::plan_with(&desired, &outputs, &blocks, state, req.providers, opts).await;
     if let Some(p) = out.plan.as_mut() {
         p.variables = req.inputs.clone();
         let files = config_files(req.config);
@@ -1179,7 +1612,7 @@ pub async fn apply(
     backend: Arc<dyn Backend>,
     opts: &ApplyOptions,
 ) -> ApplyOutcome {
-    let (desired, outputs) = match desired(req) {
+    let (desired, outputs, blocks) = match desired_with_blocks(req) {
         Ok(x) => x,
         Err(d) => {
             return ApplyOutcome {
@@ -1214,7 +1647,16 @@ pub async fn apply(
             interrupted: false,
         };
     }
-    crate::apply::apply(plan, &desired, &outputs, req.providers, backend, opts).await
+    crate::apply::apply_with(
+        plan,
+        &desired,
+        &outputs,
+        &blocks.checks,
+        req.providers,
+        backend,
+        opts,
+    )
+    .await
 }
 
 /// The dependency graph of the root module as DOT (`girder graph`).

@@ -46,6 +46,8 @@ pub enum PlanMode {
     Normal,
     /// Destroy everything (`-destroy`, `girder destroy`).
     Destroy,
+    /// Only accept changes made outside girder into the state (`-refresh-only`).
+    RefreshOnly,
 }
 
 /// Options of a plan.
@@ -57,6 +59,8 @@ pub struct PlanOptions {
     pub refresh: bool,
     /// `-target` addresses (empty: everything).
     pub targets: Vec<Target>,
+    /// `-exclude` addresses: left out, with everything that depends on them.
+    pub excludes: Vec<Target>,
     /// `-replace` addresses.
     pub replace: Vec<AbsResourceInstance>,
     /// How many provider calls may run at once.
@@ -69,6 +73,7 @@ impl Default for PlanOptions {
             mode: PlanMode::Normal,
             refresh: true,
             targets: Vec::new(),
+            excludes: Vec::new(),
             replace: Vec::new(),
             parallelism: 10,
         }
@@ -95,6 +100,8 @@ pub struct Plan {
     pub variables: BTreeMap<String, Value>,
     /// A hash of the configuration the plan was made from (for saved plans).
     pub config_hash: String,
+    /// State renames from `moved` blocks (old address, new address), made first at apply.
+    pub moves: Vec<(AbsResourceInstance, AbsResourceInstance)>,
 }
 
 impl Plan {
@@ -113,18 +120,35 @@ impl Plan {
                     add += 1;
                     destroy += 1;
                 }
-                Action::NoOp | Action::Read => {}
+                Action::NoOp | Action::Read | Action::Forget => {}
             }
         }
         (add, change, destroy)
     }
 
+    /// (to import, to forget), as Terraform 1.5+ counts them in the summary line.
+    pub fn import_forget_counts(&self) -> (usize, usize) {
+        (
+            self.changes
+                .iter()
+                .filter(|c| c.importing.is_some())
+                .count(),
+            self.changes
+                .iter()
+                .filter(|c| c.action == Action::Forget)
+                .count(),
+        )
+    }
+
     /// Does applying it change anything (resources or outputs)?
     pub fn has_changes(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| c.action != Action::NoOp && !(c.is_data() && c.action == Action::Delete))
-            || self.outputs.iter().any(|o| o.action != Action::NoOp)
+        self.changes.iter().any(|c| {
+            (c.action != Action::NoOp && !(c.is_data() && c.action == Action::Delete))
+                || c.moved_from.is_some()
+                || c.importing.is_some()
+        }) || self.outputs.iter().any(|o| o.action != Action::NoOp)
+            || !self.moves.is_empty()
+            || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
     }
 }
 
@@ -395,25 +419,207 @@ pub async fn plan(
     providers: &dyn ProviderRegistry,
     opts: &PlanOptions,
 ) -> PlanOutcome {
+    plan_with(desired, outputs, &Blocks::default(), state, providers, opts).await
+}
+
+fn fail(diags: Diagnostics) -> PlanOutcome {
+    PlanOutcome {
+        plan: None,
+        diagnostics: diags,
+    }
+}
+
+/// Does a `removed` endpoint cover `a`?
+fn removed_matches(e: &MoveEndpoint, a: &AbsResourceInstance) -> bool {
+    let m = &a.resource.module.0;
+    match &e.resource {
+        None => {
+            m.len() >= e.module.len()
+                && e.module
+                    .iter()
+                    .zip(m)
+                    .all(|((n, k), s)| n == &s.name && (k.is_none() || k == &s.key))
+        }
+        Some((r, k)) => {
+            m.len() == e.module.len()
+                && e.module
+                    .iter()
+                    .zip(m)
+                    .all(|((n, k), s)| n == &s.name && (k.is_none() || k == &s.key))
+                && &a.resource.resource == r
+                && (k.is_none() || k == &a.key)
+        }
+    }
+}
+
+/// Plans with the configuration's `moved`, `import`, `removed` and `check` blocks.
+pub async fn plan_with(
+    desired: &[DesiredInstance],
+    outputs: &[DesiredOutput],
+    blocks: &Blocks,
+    state: &State,
+    providers: &dyn ProviderRegistry,
+    opts: &PlanOptions,
+) -> PlanOutcome {
     let mut diags = Diagnostics::new();
-    let objects = decode_state(state, providers, &mut diags);
+    let mut objects = decode_state(state, providers, &mut diags);
     if diags.has_errors() {
-        return PlanOutcome {
-            plan: None,
-            diagnostics: diags,
-        };
+        return fail(diags);
     }
-    let (objects, drift) = if opts.refresh {
-        refresh(objects, providers, &opts.targets, &mut diags).await
+
+    // `moved` blocks: rename objects in state before anything else looks at them.
+    let mut moved_from: HashMap<AbsResourceInstance, AbsResourceInstance> = HashMap::new();
+    let mut moves = Vec::new();
+    if opts.mode != PlanMode::RefreshOnly && !blocks.moves.is_empty() {
+        let mut existing: Vec<AbsResourceInstance> = Vec::new();
+        let mut seen = HashSet::new();
+        for o in &objects {
+            if o.addr.resource.resource.mode == ResourceMode::Managed && seen.insert(&o.addr) {
+                existing.push(o.addr.clone());
+            }
+        }
+        let declared: HashSet<AbsResourceInstance> =
+            desired.iter().map(|d| d.addr.clone()).collect();
+        let map = crate::moves::resolve(&blocks.moves, &existing, &declared, &mut diags);
+        if diags.has_errors() {
+            return fail(diags);
+        }
+        for o in &mut objects {
+            if let Some(n) = map.get(&o.addr) {
+                moved_from.insert(n.clone(), o.addr.clone());
+                o.addr = n.clone();
+            }
+        }
+        for a in &existing {
+            if let Some(n) = map.get(a) {
+                moves.push((a.clone(), n.clone()));
+            }
+        }
+    }
+
+    // `removed` blocks: the resource must be gone from the configuration.
+    let mut forget: HashSet<AbsResourceInstance> = HashSet::new();
+    if opts.mode != PlanMode::RefreshOnly {
+        for r in &blocks.removed {
+            if let Some(d) = desired.iter().find(|d| removed_matches(&r.from, &d.addr)) {
+                diags.push(
+                    Diagnostic::error(
+                        "Removed resource still exists",
+                        format!(
+                            "This statement declares that {} was removed, but {} is still declared in the configuration.",
+                            r.from, d.addr
+                        ),
+                    )
+                    .with_span_opt(r.span.clone())
+                    .with_help("Remove the resource block too, or remove this removed block."),
+                );
+                continue;
+            }
+            if !r.destroy {
+                for o in &objects {
+                    if o.deposed.is_none() && removed_matches(&r.from, &o.addr) {
+                        forget.insert(o.addr.clone());
+                    }
+                }
+            }
+        }
+        if diags.has_errors() {
+            return fail(diags);
+        }
+    }
+
+    let to_refresh: Vec<PriorObject>;
+    let kept: Vec<PriorObject>;
+    (to_refresh, kept) = objects.into_iter().partition(|o| !forget.contains(&o.addr));
+    let (mut objects, drift) = if opts.refresh {
+        refresh(to_refresh, providers, &opts.targets, &mut diags).await
     } else {
-        (objects, Vec::new())
+        (to_refresh, Vec::new())
     };
+    objects.extend(kept);
     if diags.has_errors() {
-        return PlanOutcome {
-            plan: None,
-            diagnostics: diags,
-        };
+        return fail(diags);
     }
+
+    // `import` blocks: objects not yet in state are read through the provider's import.
+    let mut importing: HashMap<AbsResourceInstance, String> = HashMap::new();
+    if opts.mode == PlanMode::Normal {
+        let in_state: HashSet<AbsResourceInstance> = objects
+            .iter()
+            .filter(|o| o.deposed.is_none())
+            .map(|o| o.addr.clone())
+            .collect();
+        for im in &blocks.imports {
+            if in_state.contains(&im.to) || importing.contains_key(&im.to) {
+                continue;
+            }
+            let Some(d) = desired.iter().find(|d| d.addr == im.to) else {
+                diags.push(
+                    Diagnostic::error(
+                        "Configuration for import target does not exist",
+                        format!(
+                            "The configuration for the given import target {} does not exist. All target instances must have an associated configuration to be imported.",
+                            im.to
+                        ),
+                    )
+                    .with_span_opt(im.span.clone())
+                    .with_help("Add a resource block for it (with the same count / for_each key), or fix the to address."),
+                );
+                continue;
+            };
+            if !opts.targets.is_empty() && !opts.targets.iter().any(|t| t.matches(&im.to)) {
+                continue;
+            }
+            let Some(p) = providers.get(&d.provider.name) else {
+                diags.push(no_provider(&d.provider.name, &im.to.to_string()));
+                continue;
+            };
+            let schema = match resource_schema(p.as_ref(), &im.to) {
+                Ok(s) => s,
+                Err(e) => {
+                    diags.push(e.with_span_opt(im.span.clone()));
+                    continue;
+                }
+            };
+            let ty = &im.to.resource.resource.type_name;
+            match p.import_resource(ty, &im.id, &OpContext::default()).await {
+                Ok(found) => match found.into_iter().find(|r| &r.type_name == ty) {
+                    Some(r) => {
+                        importing.insert(im.to.clone(), im.id.clone());
+                        objects.push(PriorObject {
+                            addr: im.to.clone(),
+                            deposed: None,
+                            provider: d.provider.clone(),
+                            value: codec::mark_schema_sensitive(r.state, schema),
+                            private: r.private,
+                            tainted: false,
+                            dependencies: Vec::new(),
+                            create_before_destroy: false,
+                        });
+                    }
+                    None => diags.push(
+                        Diagnostic::error(
+                            "Import returned no object",
+                            format!(
+                                "Importing {} with id {:?} returned no {ty} object.",
+                                im.to, im.id
+                            ),
+                        )
+                        .with_span_opt(im.span.clone()),
+                    ),
+                },
+                Err(e) => diags.extend(
+                    e.into_iter()
+                        .map(|x| x.with_span_opt(im.span.clone()))
+                        .collect::<Vec<_>>(),
+                ),
+            }
+        }
+        if diags.has_errors() {
+            return fail(diags);
+        }
+    }
+
     if !opts.targets.is_empty() {
         diags.push(Diagnostic::warning(
             "Resource targeting is in effect",
@@ -422,6 +628,14 @@ pub async fn plan(
              configuration.\n\nThe -target option is not for routine use, and is provided only \
              for exceptional situations such as recovering from errors or mistakes, or when \
              Terraform specifically suggests to use it as part of an error message.",
+        ));
+    }
+    if !opts.excludes.is_empty() {
+        diags.push(Diagnostic::warning(
+            "Resource exclusion is in effect",
+            "You are creating a plan with the -exclude option: the excluded objects, and \
+             everything that depends on them, are left as they are, so the result of this plan \
+             may not represent all of the changes requested by the current configuration.",
         ));
     }
 
@@ -440,112 +654,151 @@ pub async fn plan(
     let mut changes: Vec<ResourceChange> = Vec::new();
     let mut upstream: HashMap<AbsResourceInstance, Value> = objects
         .iter()
-        .filter(|o| o.deposed.is_none())
+        .filter(|o| o.deposed.is_none() && !importing.contains_key(&o.addr))
         .map(|o| (o.addr.clone(), o.value.clone()))
         .collect();
 
-    if opts.mode == PlanMode::Destroy {
-        plan_destroy(
+    let excluded_objects = excluded_objects(&objects, opts);
+    match opts.mode {
+        PlanMode::Destroy => plan_destroy(
             desired,
             &desired_index,
             &objects,
+            &excluded_objects,
             opts,
             &mut changes,
             &mut diags,
-        );
-    } else {
-        // Which desired instances are in scope.
-        let order = match values::topo_order(desired) {
-            Ok(o) => o,
-            Err(d) => {
-                diags.extend(d);
-                return PlanOutcome {
-                    plan: None,
-                    diagnostics: diags,
-                };
-            }
-        };
-        let gone: HashSet<AbsResourceInstance> = drift
-            .iter()
-            .filter(|d| d.after.is_null())
-            .map(|d| d.addr.clone())
-            .collect();
-        let in_scope = targeted(desired, &desired_index, &opts.targets);
-        let mut pending: HashSet<AbsResourceInstance> = HashSet::new();
-        for level in order {
-            let level: Vec<usize> = level
-                .into_iter()
-                .filter(|i| in_scope.as_ref().is_none_or(|s| s.contains(i)))
-                .collect();
-            let results: Vec<(usize, Result<ResourceChange, Diagnostics>)> = {
-                let upstream = &upstream;
-                let pending = &pending;
-                let objects = &objects;
-                let current = &current;
-                let gone = &gone;
-                futures::stream::iter(level.into_iter().map(|i| async move {
-                    let d = &desired[i];
-                    let prior = current.get(&d.addr).map(|&j| &objects[j]);
-                    (
-                        i,
-                        plan_instance(d, prior, upstream, pending, gone, providers, opts).await,
-                    )
-                }))
-                .buffer_unordered(opts.parallelism.max(1))
-                .collect()
-                .await
-            };
-            for (i, r) in results {
-                match r {
-                    Ok(c) => {
-                        let addr = desired[i].addr.clone();
-                        if c.action != Action::NoOp {
-                            pending.insert(addr.clone());
-                        }
-                        if c.after.is_null() {
-                            upstream.remove(&addr);
-                        } else {
-                            upstream.insert(addr, c.after.clone());
-                        }
-                        changes.push(c);
-                    }
-                    Err(d) => diags.extend(d),
+        ),
+        PlanMode::RefreshOnly => {
+            for d in &drift {
+                if d.after.is_null() {
+                    continue;
+                }
+                if let Some(&i) = current.get(&d.addr) {
+                    let o = &objects[i];
+                    changes.push(ResourceChange {
+                        action: Action::NoOp,
+                        reason: None,
+                        after: o.value.clone(),
+                        config: Value::null_dynamic(),
+                        ..delete_change(o, None)
+                    });
                 }
             }
         }
-        // Objects in state the configuration no longer wants.
-        let mut by_resource: HashMap<&AbsResource, u8> = HashMap::new();
-        for d in desired {
-            by_resource.insert(&d.addr.resource, key_kind(&d.addr.key));
-        }
-        for o in &objects {
-            if !opts.targets.is_empty() && !opts.targets.iter().any(|t| t.matches(&o.addr)) {
-                continue;
-            }
-            let orphan = o.deposed.is_some() || !desired_index.contains_key(&o.addr);
-            if !orphan {
-                continue;
-            }
-            let reason = if o.deposed.is_some() {
-                None
-            } else {
-                Some(match by_resource.get(&o.addr.resource) {
-                    None => Reason::DeleteBecauseNoResourceConfig,
-                    Some(&k) if k != key_kind(&o.addr.key) => Reason::DeleteBecauseWrongRepetition,
-                    Some(_) => match o.addr.key {
-                        Some(InstanceKey::Int(_)) => Reason::DeleteBecauseCountIndex,
-                        _ => Reason::DeleteBecauseEachKey,
-                    },
-                })
+        PlanMode::Normal => {
+            // Which desired instances are in scope.
+            let order = match values::topo_order(desired) {
+                Ok(o) => o,
+                Err(d) => {
+                    diags.extend(d);
+                    return fail(diags);
+                }
             };
-            changes.push(delete_change(o, reason));
+            let gone: HashSet<AbsResourceInstance> = drift
+                .iter()
+                .filter(|d| d.after.is_null())
+                .map(|d| d.addr.clone())
+                .collect();
+            let in_scope = targeted(desired, &desired_index, &opts.targets);
+            let excluded = excluded_desired(desired, &opts.excludes);
+            let mut pending: HashMap<AbsResourceInstance, (Action, Value, Value)> = HashMap::new();
+            for level in order {
+                let level: Vec<usize> = level
+                    .into_iter()
+                    .filter(|i| in_scope.as_ref().is_none_or(|s| s.contains(i)))
+                    .filter(|i| !excluded.contains(i))
+                    .collect();
+                let results: Vec<(usize, Result<ResourceChange, Diagnostics>)> = {
+                    let upstream = &upstream;
+                    let pending = &pending;
+                    let objects = &objects;
+                    let current = &current;
+                    let gone = &gone;
+                    futures::stream::iter(level.into_iter().map(|i| async move {
+                        let d = &desired[i];
+                        let prior = current.get(&d.addr).map(|&j| &objects[j]);
+                        (
+                            i,
+                            plan_instance(d, prior, upstream, pending, gone, providers, opts).await,
+                        )
+                    }))
+                    .buffer_unordered(opts.parallelism.max(1))
+                    .collect()
+                    .await
+                };
+                for (i, r) in results {
+                    match r {
+                        Ok(mut c) => {
+                            let addr = desired[i].addr.clone();
+                            c.moved_from = moved_from.get(&addr).cloned();
+                            c.importing = importing.get(&addr).cloned();
+                            if c.action != Action::NoOp {
+                                pending.insert(
+                                    addr.clone(),
+                                    (c.action, c.before.clone(), c.after.clone()),
+                                );
+                            }
+                            if c.after.is_null() {
+                                upstream.remove(&addr);
+                            } else {
+                                upstream.insert(addr, c.after.clone());
+                            }
+                            changes.push(c);
+                        }
+                        Err(d) => diags.extend(d),
+                    }
+                }
+            }
+            // Objects in state the configuration no longer wants.
+            let mut by_resource: HashMap<&AbsResource, u8> = HashMap::new();
+            for d in desired {
+                by_resource.insert(&d.addr.resource, key_kind(&d.addr.key));
+            }
+            for o in &objects {
+                if !opts.targets.is_empty() && !opts.targets.iter().any(|t| t.matches(&o.addr)) {
+                    continue;
+                }
+                if excluded_objects.contains(&o.addr) {
+                    continue;
+                }
+                let orphan = o.deposed.is_some() || !desired_index.contains_key(&o.addr);
+                if !orphan {
+                    continue;
+                }
+                if o.deposed.is_none() && forget.contains(&o.addr) {
+                    changes.push(ResourceChange {
+                        action: Action::Forget,
+                        reason: Some(Reason::BecauseRemovedBlock),
+                        moved_from: moved_from.get(&o.addr).cloned(),
+                        ..delete_change(o, None)
+                    });
+                    continue;
+                }
+                let reason = if o.deposed.is_some() {
+                    None
+                } else {
+                    Some(match by_resource.get(&o.addr.resource) {
+                        None => Reason::DeleteBecauseNoResourceConfig,
+                        Some(&k) if k != key_kind(&o.addr.key) => {
+                            Reason::DeleteBecauseWrongRepetition
+                        }
+                        Some(_) => match o.addr.key {
+                            Some(InstanceKey::Int(_)) => Reason::DeleteBecauseCountIndex,
+                            _ => Reason::DeleteBecauseEachKey,
+                        },
+                    })
+                };
+                let mut c = delete_change(o, reason);
+                if o.deposed.is_none() {
+                    c.moved_from = moved_from.get(&o.addr).cloned();
+                }
+                changes.push(c);
+            }
         }
     }
     if diags.has_errors() {
-        return PlanOutcome {
-            plan: None,
-            diagnostics: diags,
-        };
+        return fail(diags);
     }
     changes.sort_by(|a, b| {
         addr_order(&a.addr)
@@ -554,6 +807,12 @@ pub async fn plan(
     });
 
     let outputs = plan_outputs(outputs, state, &upstream, opts, &mut diags);
+    if opts.mode == PlanMode::Normal {
+        let up = Upstream { values: &upstream };
+        for c in &blocks.checks {
+            diags.extend((c.asserts)(&up, &Value::null_dynamic()));
+        }
+    }
     PlanOutcome {
         plan: Some(Plan {
             changes,
@@ -564,9 +823,82 @@ pub async fn plan(
             targets: opts.targets.iter().map(ToString::to_string).collect(),
             variables: BTreeMap::new(),
             config_hash: String::new(),
+            moves,
         }),
         diagnostics: diags,
     }
+}
+
+/// The desired instances `-exclude` leaves out: those it names and everything that depends
+/// on them (transitively).
+fn excluded_desired(desired: &[DesiredInstance], excludes: &[Target]) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    if excludes.is_empty() {
+        return out;
+    }
+    let mut dependents: HashMap<&AbsResourceInstance, Vec<usize>> = HashMap::new();
+    for (i, d) in desired.iter().enumerate() {
+        for dep in &d.depends_on {
+            dependents.entry(dep).or_default().push(i);
+        }
+    }
+    let mut stack: Vec<usize> = desired
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| excludes.iter().any(|t| t.matches(&d.addr)))
+        .map(|(i, _)| i)
+        .collect();
+    while let Some(i) = stack.pop() {
+        if out.insert(i) {
+            if let Some(ds) = dependents.get(&desired[i].addr) {
+                stack.extend(ds.iter().copied());
+            }
+        }
+    }
+    out
+}
+
+/// The objects in state `-exclude` leaves alone. In a normal plan: those it names and those
+/// recorded as depending on them; in a destroy plan: those it names and what they depend on
+/// (which must outlive them).
+fn excluded_objects(objects: &[PriorObject], opts: &PlanOptions) -> HashSet<AbsResourceInstance> {
+    let mut out: HashSet<AbsResourceInstance> = HashSet::new();
+    if opts.excludes.is_empty() {
+        return out;
+    }
+    let mut res: HashSet<String> = HashSet::new();
+    for o in objects {
+        if opts.excludes.iter().any(|t| t.matches(&o.addr)) {
+            out.insert(o.addr.clone());
+            res.insert(o.addr.resource.to_string());
+        }
+    }
+    loop {
+        let before = (out.len(), res.len());
+        for o in objects {
+            if out.contains(&o.addr) {
+                if opts.mode == PlanMode::Destroy {
+                    for d in &o.dependencies {
+                        res.insert(d.clone());
+                    }
+                }
+                continue;
+            }
+            let hit = if opts.mode == PlanMode::Destroy {
+                res.contains(&o.addr.resource.to_string())
+            } else {
+                o.dependencies.iter().any(|d| res.contains(d))
+            };
+            if hit {
+                out.insert(o.addr.clone());
+                res.insert(o.addr.resource.to_string());
+            }
+        }
+        if (out.len(), res.len()) == before {
+            break;
+        }
+    }
+    out
 }
 
 /// Terraform's order of instance addresses: by module, data sources before managed
@@ -623,6 +955,8 @@ fn delete_change(o: &PriorObject, reason: Option<Reason>) -> ResourceChange {
         depends_on: Vec::new(),
         prior_dependencies: o.dependencies.clone(),
         create_before_destroy: o.create_before_destroy,
+        moved_from: None,
+        importing: None,
     }
 }
 
@@ -645,6 +979,7 @@ fn plan_destroy(
     desired: &[DesiredInstance],
     desired_index: &HashMap<&AbsResourceInstance, usize>,
     objects: &[PriorObject],
+    excluded: &HashSet<AbsResourceInstance>,
     opts: &PlanOptions,
     changes: &mut Vec<ResourceChange>,
     diags: &mut Diagnostics,
@@ -672,6 +1007,9 @@ fn plan_destroy(
         Some(sel)
     };
     for o in objects {
+        if excluded.contains(&o.addr) {
+            continue;
+        }
         if let Some(sel) = &selected {
             let direct = opts.targets.iter().any(|t| t.matches(&o.addr));
             if !direct && !sel.contains(&o.addr.resource.to_string()) {
@@ -699,7 +1037,7 @@ async fn plan_instance(
     d: &DesiredInstance,
     prior: Option<&PriorObject>,
     upstream: &HashMap<AbsResourceInstance, Value>,
-    pending: &HashSet<AbsResourceInstance>,
+    pending: &HashMap<AbsResourceInstance, (Action, Value, Value)>,
     gone: &HashSet<AbsResourceInstance>,
     providers: &dyn ProviderRegistry,
     opts: &PlanOptions,
@@ -710,7 +1048,14 @@ async fn plan_instance(
         .ok_or_else(|| Diagnostics::from(no_provider(&d.provider.name, &what)))?;
     let schema =
         resource_schema(p.as_ref(), &d.addr).map_err(|e| e.with_span_opt(d.span.clone()))?;
-    let raw_config = (d.config)(&Upstream { values: upstream })?;
+    let up = Upstream { values: upstream };
+    if let Some(pre) = &d.preconditions {
+        let failed = pre(&up, &Value::null_dynamic());
+        if failed.has_errors() {
+            return Err(failed);
+        }
+    }
+    let raw_config = (d.config)(&up)?;
     let config = values::normalize_config(&raw_config, schema)
         .map_err(|e| Diagnostics::from(e.with_span_opt(d.span.clone())))?;
     let mut diags = schema.validate_config(&config, &what);
@@ -738,10 +1083,12 @@ async fn plan_instance(
         depends_on: d.depends_on.clone(),
         prior_dependencies: prior.map(|o| o.dependencies.clone()).unwrap_or_default(),
         create_before_destroy: d.lifecycle.create_before_destroy,
+        moved_from: None,
+        importing: None,
     };
 
     if d.is_data() {
-        let deps_pending = d.depends_on.iter().any(|a| pending.contains(a));
+        let deps_pending = d.depends_on.iter().any(|a| pending.contains_key(a));
         if config.is_wholly_known() && !deps_pending {
             let v = p
                 .read_data_source(
@@ -757,6 +1104,7 @@ async fn plan_instance(
                 })?;
             let v =
                 codec::mark_schema_sensitive(v.mark_paths(&config.clone().unmark_deep().1), schema);
+            postconditions(d, upstream, &v)?;
             return Ok(ResourceChange { after: v, ..base });
         }
         let after = values::proposed_new(schema, &Value::null_dynamic(), &config);
@@ -805,10 +1153,12 @@ async fn plan_instance(
 
     let Some(pv) = prior_value.clone() else {
         let resp = plan_with(Value::null_dynamic()).await.map_err(span_err)?;
+        let after = mark(resp.planned_state);
+        postconditions(d, upstream, &after)?;
         return Ok(ResourceChange {
             action: Action::Create,
             reason: gone.contains(&d.addr).then_some(Reason::CreateBecauseGone),
-            after: mark(resp.planned_state),
+            after,
             private: resp.planned_private,
             ..base
         });
@@ -836,6 +1186,8 @@ async fn plan_instance(
         Some(Reason::ReplaceByRequest)
     } else if !replace_paths.is_empty() {
         Some(Reason::ReplaceBecauseCannotUpdate(replace_paths))
+    } else if triggered(d, pending) {
+        Some(Reason::ReplaceByTriggers)
     } else {
         None
     };
@@ -844,6 +1196,8 @@ async fn plan_instance(
             return Err(prevent_destroy_error(d).into());
         }
         let fresh = plan_with(Value::null_dynamic()).await.map_err(span_err)?;
+        let after = mark(fresh.planned_state);
+        postconditions(d, upstream, &after)?;
         return Ok(ResourceChange {
             action: if d.lifecycle.create_before_destroy {
                 Action::CreateThenDelete
@@ -851,11 +1205,12 @@ async fn plan_instance(
                 Action::DeleteThenCreate
             },
             reason: Some(reason),
-            after: mark(fresh.planned_state),
+            after,
             private: fresh.planned_private,
             ..base
         });
     }
+    postconditions(d, upstream, &planned)?;
     if planned.raw_equal(&pv) {
         return Ok(ResourceChange {
             after: planned,
@@ -871,6 +1226,49 @@ async fn plan_instance(
     })
 }
 
+/// Checks the instance's postconditions against its planned value (unknown results pass).
+fn postconditions(
+    d: &DesiredInstance,
+    upstream: &HashMap<AbsResourceInstance, Value>,
+    v: &Value,
+) -> Result<(), Diagnostics> {
+    if let Some(post) = &d.postconditions {
+        let failed = post(&Upstream { values: upstream }, v);
+        if failed.has_errors() {
+            return Err(failed);
+        }
+    }
+    Ok(())
+}
+
+/// Does something named in `replace_triggered_by` change in this plan? A whole instance
+/// triggers when it is created, updated or replaced; an attribute when its value changes
+/// (or is not known until apply).
+fn triggered(
+    d: &DesiredInstance,
+    pending: &HashMap<AbsResourceInstance, (Action, Value, Value)>,
+) -> bool {
+    d.triggers.iter().any(|t| {
+        let Some((action, before, after)) = pending.get(&t.instance) else {
+            return false;
+        };
+        if !matches!(
+            action,
+            Action::Create | Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete
+        ) {
+            return false;
+        }
+        match &t.path {
+            None => true,
+            Some(p) => match (values::get_path(before, p), values::get_path(after, p)) {
+                (Some(a), Some(b)) => !(b.is_wholly_known() && a.raw_equal(b)),
+                (None, None) => false,
+                _ => true,
+            },
+        }
+    })
+}
+
 fn plan_outputs(
     outputs: &[DesiredOutput],
     state: &State,
@@ -880,9 +1278,16 @@ fn plan_outputs(
 ) -> Vec<OutputChange> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    if opts.mode == PlanMode::Normal {
+    if opts.mode != PlanMode::Destroy {
         for o in outputs {
             seen.insert(o.name.clone());
+            if let Some(pre) = &o.preconditions {
+                let failed = pre(&Upstream { values: upstream }, &Value::null_dynamic());
+                if failed.has_errors() {
+                    diags.extend(failed);
+                    continue;
+                }
+            }
             let after = match (o.value)(&Upstream { values: upstream }) {
                 Ok(v) => v,
                 Err(d) => {

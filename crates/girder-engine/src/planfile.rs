@@ -66,6 +66,7 @@ fn action_str(a: Action) -> &'static str {
         Action::DeleteThenCreate => "delete-create",
         Action::CreateThenDelete => "create-delete",
         Action::Delete => "delete",
+        Action::Forget => "forget",
     }
 }
 
@@ -78,6 +79,7 @@ fn action_from(s: &str) -> Result<Action, String> {
         "delete-create" => Action::DeleteThenCreate,
         "create-delete" => Action::CreateThenDelete,
         "delete" => Action::Delete,
+        "forget" => Action::Forget,
         o => return Err(format!("unknown action {o:?}")),
     })
 }
@@ -96,6 +98,8 @@ fn reason_json(r: &Option<Reason>) -> J {
         Reason::CreateBecauseGone => ("create_because_gone", None),
         Reason::ReadBecauseConfigUnknown => ("read_because_config_unknown", None),
         Reason::ReadBecauseDependencyPending => ("read_because_dependency_pending", None),
+        Reason::ReplaceByTriggers => ("replace_by_triggers", None),
+        Reason::BecauseRemovedBlock => ("because_removed_block", None),
     };
     match paths {
         Some(p) => json!({"kind": k, "paths": p.iter().map(path_to_json).collect::<Vec<_>>()}),
@@ -128,6 +132,8 @@ fn reason_from(j: &J) -> Result<Option<Reason>, String> {
         "create_because_gone" => Reason::CreateBecauseGone,
         "read_because_config_unknown" => Reason::ReadBecauseConfigUnknown,
         "read_because_dependency_pending" => Reason::ReadBecauseDependencyPending,
+        "replace_by_triggers" => Reason::ReplaceByTriggers,
+        "because_removed_block" => Reason::BecauseRemovedBlock,
         o => return Err(format!("unknown reason {o:?}")),
     }))
 }
@@ -166,6 +172,8 @@ pub fn save(plan: &Plan) -> Vec<u8> {
                 "depends_on": addrs_json(&c.depends_on),
                 "prior_dependencies": c.prior_dependencies,
                 "create_before_destroy": c.create_before_destroy,
+                "moved_from": c.moved_from.as_ref().map(ToString::to_string),
+                "importing": c.importing,
             })
         })
         .collect();
@@ -206,7 +214,12 @@ pub fn save(plan: &Plan) -> Vec<u8> {
         "config_hash": plan.config_hash,
         "lineage": plan.prior_state.lineage,
         "serial": plan.prior_state.serial,
-        "mode": match plan.mode { PlanMode::Normal => "normal", PlanMode::Destroy => "destroy" },
+        "mode": match plan.mode {
+            PlanMode::Normal => "normal",
+            PlanMode::Destroy => "destroy",
+            PlanMode::RefreshOnly => "refresh-only",
+        },
+        "moves": plan.moves.iter().map(|(a, b)| json!([a.to_string(), b.to_string()])).collect::<Vec<_>>(),
         "targets": plan.targets,
         "variables": vars,
         "changes": changes,
@@ -280,7 +293,20 @@ pub fn load(bytes: &[u8], location: &str) -> Result<Plan, Diagnostic> {
                 .get("create_before_destroy")
                 .and_then(J::as_bool)
                 .unwrap_or(false),
+            moved_from: match c.get("moved_from").and_then(J::as_str) {
+                Some(a) => Some(addr(a.to_string())?),
+                None => None,
+            },
+            importing: c.get("importing").and_then(J::as_str).map(str::to_string),
         });
+    }
+    let mut moves = Vec::new();
+    for m in doc.get("moves").and_then(J::as_array).into_iter().flatten() {
+        let pair = m.as_array().map(Vec::as_slice).unwrap_or(&[]);
+        match pair {
+            [J::String(a), J::String(b)] => moves.push((addr(a.clone())?, addr(b.clone())?)),
+            _ => return Err(bad("a move is not a pair of addresses".into())),
+        }
     }
     let mut drift = Vec::new();
     for d in doc.get("drift").and_then(J::as_array).into_iter().flatten() {
@@ -317,10 +343,10 @@ pub fn load(bytes: &[u8], location: &str) -> Result<Plan, Diagnostic> {
         drift,
         outputs,
         prior_state,
-        mode: if s(&doc, "mode") == "destroy" {
-            PlanMode::Destroy
-        } else {
-            PlanMode::Normal
+        mode: match s(&doc, "mode").as_str() {
+            "destroy" => PlanMode::Destroy,
+            "refresh-only" => PlanMode::RefreshOnly,
+            _ => PlanMode::Normal,
         },
         targets: doc
             .get("targets")
@@ -329,6 +355,7 @@ pub fn load(bytes: &[u8], location: &str) -> Result<Plan, Diagnostic> {
             .unwrap_or_default(),
         variables,
         config_hash: s(&doc, "config_hash"),
+        moves,
     })
 }
 

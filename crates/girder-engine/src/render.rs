@@ -92,6 +92,7 @@ fn action_symbol(a: Action) -> &'static str {
         Action::CreateThenDelete => "[green]+[reset]/[red]-[reset]",
         Action::Read => " [cyan]<=[reset]",
         Action::NoOp => "   ",
+        Action::Forget => "  [dark_gray].[reset]",
     }
 }
 
@@ -776,7 +777,24 @@ pub fn go_quote(s: &str) -> String {
 fn header_line(c: &ResourceChange, drift: bool) -> String {
     let addr = c.display_addr();
     let mut s = format!("[bold]  # {addr}[reset]");
+    if !drift && c.action == Action::NoOp {
+        if let Some(from) = &c.moved_from {
+            s = format!("[bold]  # {from}[reset] has moved to [bold]{addr}[reset]");
+        }
+        if c.importing.is_some() {
+            s.push_str(if c.moved_from.is_some() {
+                "\n  # (will be imported)"
+            } else {
+                " will be imported"
+            });
+        }
+        s.push_str("[reset]\n");
+        return s;
+    }
     s.push_str(match (c.action, &c.reason) {
+        (Action::Forget, _) => {
+            " will be removed from the state but will [bold]not[reset] be destroyed"
+        }
         (Action::Create, _) => " will be created",
         (Action::Read, _) => {
             " will be read during apply\n  # (config refers to values not yet known)"
@@ -787,6 +805,9 @@ fn header_line(c: &ResourceChange, drift: bool) -> String {
         (Action::Delete, _) => " will be [bold][red]destroyed",
         (_, Some(Reason::ReplaceBecauseTainted)) => " is tainted, so must be [bold][red]replaced",
         (_, Some(Reason::ReplaceByRequest)) => " will be [bold][red]replaced[reset], as requested",
+        (_, Some(Reason::ReplaceByTriggers)) => {
+            " will be [bold][red]replaced[reset] due to changes in replace_triggered_by"
+        }
         (_, _) => " must be [bold][red]replaced",
     });
     // girder's reasons beyond Terraform 1.0.3's (Terraform 1.1+ prints these lines).
@@ -833,6 +854,14 @@ fn header_line(c: &ResourceChange, drift: bool) -> String {
             );
         }
         _ => {}
+    }
+    if !drift {
+        if let Some(from) = &c.moved_from {
+            let _ = write!(s, "[reset]\n  # (moved from {from})");
+        }
+        if let Some(id) = &c.importing {
+            let _ = write!(s, "[reset]\n  # (imported from {})", go_quote(id));
+        }
     }
     s.push_str("[reset]\n");
     s
@@ -886,7 +915,7 @@ fn resource_block(
         }
     };
     let (before, after) = match c.action {
-        Action::Delete => (&c.before, &Value::null_dynamic()),
+        Action::Delete | Action::Forget => (&c.before, &Value::null_dynamic()),
         Action::Create | Action::Read => (&Value::null_dynamic(), &c.after),
         _ if c.action.is_replace() => (&c.before, &c.after),
         _ => (&c.before, &c.after),
@@ -954,6 +983,8 @@ pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, opts: RenderOptions)
             depends_on: Vec::new(),
             prior_dependencies: Vec::new(),
             create_before_destroy: false,
+            moved_from: None,
+            importing: None,
         };
         let (c, schema) = (c.clone(), schema_of(&c));
         drift_text.push_str(&resource_block(&c, schema.as_ref(), &col, true));
@@ -969,10 +1000,25 @@ pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, opts: RenderOptions)
             COLUMNS,
         ));
         out.push_str(&drift_text);
-        out.push_str(&word_wrap(
+        if plan.mode == PlanMode::RefreshOnly {
+            out.push_str(&word_wrap(
+                "This is a refresh-only plan, so Terraform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the Terraform state without changing any remote objects.\n",
+                COLUMNS,
+            ));
+        } else {
+            out.push_str(&word_wrap(
             "Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.\n\n",
             COLUMNS,
         ));
+        }
+    }
+    if plan.mode == PlanMode::RefreshOnly {
+        if !have_drift {
+            out.push_str(&col.c("[reset][bold][green]No changes.[reset][bold] Your infrastructure still matches the configuration.[reset]\n\n"));
+            out.push_str(&word_wrap("Terraform has checked that the real remote objects still match the result of your most recent changes, and found no differences.", COLUMNS));
+            out.push('\n');
+        }
+        return out;
     }
 
     let changes: Vec<&ResourceChange> = plan
@@ -985,7 +1031,10 @@ pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, opts: RenderOptions)
         .iter()
         .filter(|o| o.action != Action::NoOp)
         .collect();
-    let any_change = changes.iter().any(|c| c.action != Action::NoOp);
+    let shown = |c: &ResourceChange| {
+        c.action != Action::NoOp || c.moved_from.is_some() || c.importing.is_some()
+    };
+    let any_change = changes.iter().any(|c| shown(c));
     if !any_change && outputs.is_empty() {
         if have_drift {
             out.push_str(&col.c(&format!("[dark_gray]{}[reset]", "─".repeat(COLUMNS - 1))));
@@ -1007,6 +1056,7 @@ pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, opts: RenderOptions)
     }
     let present: BTreeSet<Action> = changes.iter().map(|c| c.action).collect();
     if any_change {
+        let legend = present.iter().any(|a| *a != Action::NoOp);
         let mut h = format!(
             "\n{}\n",
             word_wrap(
@@ -1027,25 +1077,43 @@ pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, opts: RenderOptions)
                 "create replacement and then destroy",
             ),
             (Action::Read, "read (data resources)"),
+            (
+                Action::Forget,
+                "forget (remove from state without destroying)",
+            ),
         ] {
             if present.contains(&a) {
                 let _ = writeln!(h, "{} {text}", action_symbol(a));
             }
         }
-        out.push_str(&col.c(&h));
-        out.push('\n');
+        if legend {
+            out.push_str(&col.c(&h));
+            out.push('\n');
+        } else {
+            out.push('\n');
+        }
         out.push_str("Terraform will perform the following actions:\n\n");
         for c in &changes {
-            if c.action == Action::NoOp {
+            if !shown(c) {
                 continue;
             }
             out.push_str(&resource_block(c, schema_of(c).as_ref(), &col, false));
             out.push('\n');
         }
         let (add, change, destroy) = plan.counts();
-        out.push_str(&col.c(&format!(
-            "[reset][bold]Plan:[reset] {add} to add, {change} to change, {destroy} to destroy.\n"
-        )));
+        let (import, forget) = plan.import_forget_counts();
+        let mut line = String::new();
+        if import > 0 {
+            let _ = write!(line, "{import} to import, ");
+        }
+        let _ = write!(
+            line,
+            "{add} to add, {change} to change, {destroy} to destroy"
+        );
+        if forget > 0 {
+            let _ = write!(line, ", {forget} to forget");
+        }
+        out.push_str(&col.c(&format!("[reset][bold]Plan:[reset] {line}.\n")));
     }
     if !outputs.is_empty() {
         out.push_str(&col.c("[reset]\n[bold]Changes to Outputs:[reset]"));

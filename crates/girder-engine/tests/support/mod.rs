@@ -178,6 +178,13 @@ pub fn options(o: Option<&J>) -> PlanOptions {
         opts.targets
             .push(Target::parse(t.as_str().unwrap()).unwrap());
     }
+    if o["refresh_only"].as_bool() == Some(true) {
+        opts.mode = PlanMode::RefreshOnly;
+    }
+    for t in o["excludes"].as_array().into_iter().flatten() {
+        opts.excludes
+            .push(Target::parse(t.as_str().unwrap()).unwrap());
+    }
     for t in o["replace"].as_array().into_iter().flatten() {
         opts.replace
             .push(AbsResourceInstance::parse(t.as_str().unwrap()).unwrap());
