@@ -87,9 +87,13 @@ pub struct DriftArgs {
     #[arg(long, value_name = "PATH")]
     ignore_file: Option<std::path::PathBuf>,
     /// Write the refreshed objects to the state (accept the drift). Off by default: drift
-    /// never writes state otherwise.
+    /// never writes state otherwise, and takes no lock; with it the state is locked.
     #[arg(long)]
     refresh_state: bool,
+    /// Also list objects of managed types in managed scopes that no state manages (subnets
+    /// and security groups of a managed VPC, buckets sharing a managed bucket's prefix).
+    #[arg(long)]
+    unmanaged: bool,
     #[command(flatten)]
     lock: crate::LockArgs,
     #[command(flatten)]
@@ -130,7 +134,14 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
         .clone()
         .unwrap_or_else(|| dir.join(drift::DRIFT_IGNORE_FILE));
     let rules = match std::fs::read_to_string(&ignore_path) {
-        Ok(src) => IgnoreRules::parse(&ignore_path.display().to_string(), &src).map_err(Fail)?,
+        // Named as the user wrote it (diagnostics and `rule` say `.girder-drift-ignore:3`).
+        Ok(src) => {
+            let label = match &a.ignore_file {
+                Some(p) => p.display().to_string(),
+                None => drift::DRIFT_IGNORE_FILE.to_string(),
+            };
+            IgnoreRules::parse(&label, &src).map_err(Fail)?
+        }
         Err(_) if a.ignore_file.is_none() => IgnoreRules::default(),
         Err(e) => {
             return Err(Fail::help(
@@ -141,7 +152,15 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
         }
     };
     let s = crate::cmd_run::session_for(dir, &a.vars, ui)?;
-    let guard = crate::lock::Guard::acquire(&*s.backend, &a.lock, "OperationTypeRefresh")?;
+    // Read-only unless -refresh-state: the state is only read (a consistent snapshot of
+    // the file or object, journal replayed in memory), so no lock is taken and a lock held by
+    // a running apply does not block the report. -refresh-state writes, so it locks.
+    let no_lock = crate::LockArgs {
+        lock: false,
+        lock_timeout: a.lock.lock_timeout,
+    };
+    let lock_args = if a.refresh_state { &a.lock } else { &no_lock };
+    let guard = crate::lock::Guard::acquire(&*s.backend, lock_args, "OperationTypeRefresh")?;
     let stored = s
         .backend
         .read()
@@ -169,10 +188,12 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
         } else {
             Some(d.after.to_json().unwrap_or(serde_json::Value::Null))
         };
-        let sensitive: Vec<AttrPath> = s
+        let schema = s
             .registry
             .get(&d.provider.name)
-            .and_then(|p| p.schema().resource(&ty).cloned())
+            .and_then(|p| p.schema().resource(&ty).cloned());
+        let sensitive: Vec<AttrPath> = schema
+            .as_ref()
             .map(|sch| {
                 sch.attributes
                     .iter()
@@ -181,6 +202,10 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
                     .collect()
             })
             .unwrap_or_default();
+        let mut set_paths = Vec::new();
+        if let Some(sch) = &schema {
+            schema_set_paths(sch, &AttrPath::root(), &mut set_paths);
+        }
         let ignore = s.ignore_changes_of(&d.addr);
         let c = drift::compare(
             &CompareInput {
@@ -189,12 +214,15 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
                 state_attrs: &before,
                 refreshed_attrs: after.as_ref(),
                 sensitive_paths: &sensitive,
-                set_paths: &[],
+                set_paths: &set_paths,
                 ignore_changes: &ignore,
             },
             &rules,
         );
         report.add(c);
+    }
+    if a.unmanaged {
+        add_unmanaged(&s, &rt, &plan, &rules, &mut report, ui)?;
     }
     report.sort();
     if a.refresh_state && !plan.drift.is_empty() {
@@ -252,4 +280,117 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
         );
     }
     Ok(report.exit_code())
+}
+
+/// The index-free paths of the lists and blocks a schema declares as sets (compared
+/// order-insensitively): `ingress`, `ingress.cidr_blocks`.
+fn schema_set_paths(
+    sch: &girder_provider::schema::Schema,
+    at: &girder_report::drift::AttrPath,
+    out: &mut Vec<girder_report::drift::AttrPath>,
+) {
+    use girder_report::drift::PathStep;
+    for (name, a) in &sch.attributes {
+        type_set_paths(&a.ty, &at.child(PathStep::Attr(name.clone())), out);
+    }
+    for (name, b) in &sch.blocks {
+        let p = at.child(PathStep::Attr(name.clone()));
+        if b.nesting == girder_provider::schema::Nesting::Set {
+            out.push(p.clone());
+        }
+        if b.nesting != girder_provider::schema::Nesting::Map {
+            schema_set_paths(&b.block, &p, out);
+        }
+    }
+}
+
+fn type_set_paths(
+    ty: &girder_core::Type,
+    at: &girder_report::drift::AttrPath,
+    out: &mut Vec<girder_report::drift::AttrPath>,
+) {
+    use girder_core::Type;
+    use girder_report::drift::PathStep;
+    match ty {
+        Type::Set(e) => {
+            out.push(at.clone());
+            type_set_paths(e, at, out);
+        }
+        Type::List(e) => type_set_paths(e, at, out),
+        Type::Object(o) => {
+            for (n, t) in &o.attrs {
+                type_set_paths(t, &at.child(PathStep::Attr(n.clone())), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `-unmanaged`: asks each provider of the state's objects for the objects in their scopes
+/// that no state manages ([`girder_provider::Provider::discover_unmanaged`]), named
+/// `TYPE.ID`. Every provider configuration gets every object of its provider type, so an
+/// object managed through an alias is not reported as unmanaged by another configuration.
+fn add_unmanaged(
+    s: &crate::cmd_run::Session,
+    rt: &tokio::runtime::Runtime,
+    plan: &girder_engine::Plan,
+    rules: &girder_report::drift::IgnoreRules,
+    report: &mut girder_report::drift::DriftReport,
+    ui: &mut crate::ui::Ui,
+) -> Result<(), Fail> {
+    use girder_engine::ProviderRegistry;
+    use girder_provider::ManagedObject;
+    use std::collections::{BTreeMap, BTreeSet};
+    let base = |name: &str| name.split('.').next().unwrap_or(name).to_string();
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    let mut objects: BTreeMap<String, Vec<ManagedObject>> = BTreeMap::new();
+    for c in &plan.changes {
+        if c.is_data() || c.before.is_null() {
+            continue;
+        }
+        keys.insert(c.provider.name.clone());
+        objects
+            .entry(base(&c.provider.name))
+            .or_default()
+            .push(ManagedObject {
+                type_name: c.addr.resource.resource.type_name.clone(),
+                state: c.before.clone(),
+            });
+    }
+    let mut seen = BTreeSet::new();
+    let mut unsupported = BTreeSet::new();
+    for key in &keys {
+        let Some(p) = s.registry.get(key) else {
+            continue;
+        };
+        let managed = objects.get(&base(key)).map(Vec::as_slice).unwrap_or(&[]);
+        let ctx = girder_provider::OpContext::default();
+        match rt.block_on(p.discover_unmanaged(managed, &ctx)) {
+            Ok(Some(found)) => {
+                for u in found {
+                    let addr = format!("{}.{}", u.type_name, u.id);
+                    if seen.insert(addr.clone()) {
+                        report.add_unmanaged(&addr, &u.type_name, rules);
+                    }
+                }
+            }
+            Ok(None) => {
+                unsupported.insert(base(key));
+            }
+            Err(d) => return Err(Fail(d.0)),
+        }
+    }
+    let names: Vec<String> = unsupported.into_iter().collect();
+    if let Some((last, init)) = names.split_last() {
+        let who = if init.is_empty() {
+            format!("The {last} provider cannot")
+        } else {
+            format!("The {} and {last} providers cannot", init.join(", "))
+        };
+        ui.diags(&[girder_core::Diagnostic::warning(
+            "Unmanaged objects not checked for some providers",
+            format!("{who} list unmanaged objects; -unmanaged checked the other providers only."),
+        )]);
+    }
+    Ok(())
 }

@@ -187,6 +187,28 @@ pub struct ImportedResource {
     pub private: Vec<u8>,
 }
 
+/// One object a state manages, as refresh found it (input to
+/// [`Provider::discover_unmanaged`]).
+#[derive(Clone, Debug)]
+pub struct ManagedObject {
+    /// Resource type (`aws_vpc`).
+    pub type_name: String,
+    /// Its attributes (the refreshed object; marks may be present).
+    pub state: Value,
+}
+
+/// An object that exists in a scope the state manages but that no state manages (output of
+/// [`Provider::discover_unmanaged`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnmanagedObject {
+    /// Resource type it would be managed as (`aws_security_group`).
+    pub type_name: String,
+    /// Its id, as `terraform import` takes it (`sg-0f00ba4`).
+    pub id: String,
+    /// Why it is in scope, for people (`in vpc-0123 of aws_vpc`, `bucket prefix "logs-"`).
+    pub scope: String,
+}
+
 /// A provider: schemas and operations. Implementations must be cheap to share (`Arc`).
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
@@ -253,6 +275,21 @@ pub trait Provider: Send + Sync {
         config: Value,
         ctx: &OpContext,
     ) -> Result<Value, Diagnostics>;
+
+    /// Optional (`girder drift -unmanaged`): lists the objects that exist in the scopes that
+    /// `managed` (every object of this provider in the state, refreshed) defines but that are
+    /// not among them — e.g. security groups and subnets in a managed VPC. Only objects of a
+    /// type that `managed` contains are reported, and objects the cloud creates by itself
+    /// (a VPC's default security group) are left out. `Ok(None)` means the provider does not
+    /// support discovery (the default); `Ok(Some(list))` is the answer, sorted, possibly empty.
+    async fn discover_unmanaged(
+        &self,
+        managed: &[ManagedObject],
+        ctx: &OpContext,
+    ) -> Result<Option<Vec<UnmanagedObject>>, Diagnostics> {
+        let _ = (managed, ctx);
+        Ok(None)
+    }
 }
 
 /// The closest of `candidates` to `name` by edit distance, if close enough to suggest
@@ -292,5 +329,17 @@ mod tests {
             Some("cidr_block")
         );
         assert_eq!(super::suggest("zzzzzzzz", c.into_iter()), None);
+    }
+
+    #[tokio::test]
+    async fn discovery_is_optional() {
+        use super::{ManagedObject, OpContext};
+        let p = crate::builtin::provider("random").expect("random");
+        let managed = [ManagedObject {
+            type_name: "random_pet".into(),
+            state: girder_core::Value::string("x"),
+        }];
+        let got = p.discover_unmanaged(&managed, &OpContext::default()).await;
+        assert!(matches!(got, Ok(None)), "{got:?}");
     }
 }

@@ -14,11 +14,15 @@
 //! * RDS, ElastiCache, EKS (see the modules);
 //! * data sources `aws_availability_zones`, `aws_caller_identity`, `aws_region`, `aws_ami`.
 //!
+//! `girder drift -unmanaged` lists subnets and security groups of managed VPCs and buckets
+//! sharing a managed bucket's prefix that no state manages ([`discover`]).
+//!
 //! Refresh is batched: [`Provider::read_many`] reads EC2 objects with `Describe*` calls of up
 //! to 200 ids each (as filters, so a deleted object does not fail the whole call).
 
 pub mod config;
 pub mod data;
+pub mod discover;
 pub mod ec2;
 pub mod eks;
 pub mod elasticache;
@@ -32,8 +36,8 @@ use config::{AwsConfig, Clients, RequestCounter};
 use girder_core::{Diagnostic, Diagnostics, Value};
 use girder_provider::schema::ProviderSchema;
 use girder_provider::{
-    ApplyRequest, ApplyResponse, ImportedResource, OpContext, PlanRequest, PlanResponse, Provider,
-    ReadRequest, ReadResponse,
+    ApplyRequest, ApplyResponse, ImportedResource, ManagedObject, OpContext, PlanRequest,
+    PlanResponse, Provider, ReadRequest, ReadResponse, UnmanagedObject,
 };
 use resource::{Cx, Resource};
 use std::collections::BTreeMap;
@@ -469,6 +473,21 @@ impl Provider for AwsProvider {
             Err(e) if e.is_not_found() => Err(not_found()),
             Err(e) => Err(e.diag(&format!("importing {name} {id:?}")).into()),
         }
+    }
+
+    /// Subnets and security groups of managed VPCs, buckets sharing a managed bucket's
+    /// prefix: see [`discover`].
+    async fn discover_unmanaged(
+        &self,
+        managed: &[ManagedObject],
+        _ctx: &OpContext,
+    ) -> Result<Option<Vec<UnmanagedObject>>, Diagnostics> {
+        let c = self.clients()?;
+        let m = discover::Managed::from_objects(managed);
+        discover::discover(&c, &m)
+            .await
+            .map(Some)
+            .map_err(|e| e.diag("discovering unmanaged objects").into())
     }
 
     async fn read_data_source(
