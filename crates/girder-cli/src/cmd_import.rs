@@ -13,11 +13,10 @@ use std::path::Path;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// Set a value for one of the input variables (accepted; the built-in providers need no
-    /// provider configuration).
+    /// Set a value for one of the input variables (the provider configuration may use them).
     #[arg(long, value_name = "NAME=VALUE")]
     var: Vec<String>,
-    /// Load variable values from the given file (accepted, as -var).
+    /// Load variable values from the given file.
     #[arg(long, value_name = "FILE")]
     var_file: Vec<String>,
     #[command(flatten)]
