@@ -6,6 +6,10 @@ it is fixed here. See ../../ARCHITECTURE.md (emulator) and shared/aws-reference.
 
 import argparse
 import os
+
+# Real AWS has its managed policies (AmazonEKSClusterPolicy, ...) in every account; moto loads
+# them only when asked. EKS configurations attach them, so the emulator must have them.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 import socket
 import sys
 import threading
@@ -361,8 +365,6 @@ def main():
     patch_eks()
     patch_eks_tags()
     patch_ec2()
-    # AWS's managed policies (arn:aws:iam::aws:policy/...) exist in every account.
-    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
