@@ -165,6 +165,32 @@ pub async fn view(c: &Clients, ty: &str, s: &J) -> Option<J> {
                 "tags": ec2_tags(v.tags()),
             }))
         }
+        "aws_vpn_gateway" => {
+            let out = match c
+                .ec2
+                .describe_vpn_gateways()
+                .vpn_gateway_ids(st(s, "id"))
+                .send()
+                .await
+            {
+                Ok(o) => o,
+                Err(e) => return missing(ty, e.into_service_error()),
+            };
+            let v = out.vpn_gateways().first()?;
+            if v.state().map(|x| x.as_str()) == Some("deleted") {
+                return None;
+            }
+            let vpc = v
+                .vpc_attachments()
+                .iter()
+                .find(|a| a.state().map(|x| x.as_str()) == Some("attached"))
+                .and_then(|a| a.vpc_id());
+            Some(json!({
+                "vpc_id": vpc,
+                "amazon_side_asn": v.amazon_side_asn().map(|n| n.to_string()),
+                "tags": ec2_tags(v.tags()),
+            }))
+        }
         "aws_route_table" => {
             let out = match c
                 .ec2
@@ -564,7 +590,8 @@ pub async fn out_of_band(c: &Clients, ty: &str, kind: &str, s: &J) {
             | "aws_eip"
             | "aws_nat_gateway"
             | "aws_route_table"
-            | "aws_security_group",
+            | "aws_security_group"
+            | "aws_vpn_gateway",
             "tag",
         ) => {
             c.ec2
