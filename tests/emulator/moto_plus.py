@@ -290,6 +290,64 @@ def patch_eks():
     })
 
 
+def patch_eks_tags():
+    """EKS: TagResource, UntagResource and ListTagsForResource work on clusters only in
+    moto; AWS tags managed node groups by their ARN too."""
+    from moto.eks.exceptions import ResourceNotFoundException
+    from moto.eks.models import EKSBackend
+
+    def _tagged(self, arn, op):
+        for c in self.clusters.values():
+            if c.arn == arn:
+                return c
+            for ng in c.nodegroups.values():
+                if ng.arn == arn:
+                    return ng
+        raise ResourceNotFoundException(
+            clusterName=None, nodegroupName=None, fargateProfileName=None, addonName=None,
+            message=f"An error occurred (NotFoundException) when calling the {op} operation: "
+            "Resource was not found")
+
+    def tag_resource(self, resource_arn, tags):
+        _tagged(self, resource_arn, "TagResource").tags.update(tags)
+
+    def untag_resource(self, resource_arn, tag_keys):
+        o = _tagged(self, resource_arn, "UntagResource")
+        for k in tag_keys if isinstance(tag_keys, list) else [tag_keys]:
+            o.tags.pop(k, None)
+
+    def list_tags_for_resource(self, resource_arn):
+        return _tagged(self, resource_arn, "ListTagsForResource").tags
+
+    for f in (tag_resource, untag_resource, list_tags_for_resource):
+        setattr(EKSBackend, f.__name__, f)
+
+
+def patch_ec2():
+    """EC2: DeleteNatGateway leaves the NAT gateway's elastic IP associated and its network
+    interface in place; AWS releases both when the gateway is deleted."""
+    from moto.ec2.models.nat_gateways import NatGatewayBackend
+
+    orig = NatGatewayBackend.delete_nat_gateway
+
+    def delete_nat_gateway(self, nat_gateway_id):
+        nat = orig(self, nat_gateway_id)
+        eni = getattr(nat, "_eni", None)
+        if eni is not None:
+            for eip in self.addresses:
+                if eip.eni is not None and eip.eni.id == eni.id:
+                    eip.eni = None
+                    eip.instance = None
+                    eip.association_id = None
+            try:
+                self.delete_network_interface(eni.id)
+            except Exception:
+                pass
+        return nat
+
+    NatGatewayBackend.delete_nat_gateway = delete_nat_gateway
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -305,6 +363,8 @@ def main():
     patch_rds()
     patch_s3()
     patch_eks()
+    patch_eks_tags()
+    patch_ec2()
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -8,17 +8,15 @@ use crate::ui::Ui;
 use crate::{InputArg, LockArgs};
 use clap::Args;
 use girder_core::addr::{AbsResourceInstance, ResourceMode};
-use girder_provider::{OpContext, ReadRequest};
 use girder_state::{InstanceState, ResourceState, State};
 use std::path::Path;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// Set a value for one of the input variables (accepted; the built-in providers need no
-    /// provider configuration).
+    /// Set a value for one of the input variables (the provider configuration may use them).
     #[arg(long, value_name = "NAME=VALUE")]
     var: Vec<String>,
-    /// Load variable values from the given file (accepted, as -var).
+    /// Load variable values from the given file.
     #[arg(long, value_name = "FILE")]
     var_file: Vec<String>,
     #[command(flatten)]
@@ -114,32 +112,41 @@ pub fn run(dir: &Path, a: ImportArgs, ui: &mut Ui) -> CmdResult {
             &format!("Run girder state rm {addr} first if you mean to replace it."),
         ));
     }
+    // The provider of the address, configured from its provider block (the aws provider
+    // needs its region, credentials and endpoints before it can read anything).
+    let config = crate::cmd_run::load(dir, ui)?;
+    let vars = crate::cmd_lang::VarArgs {
+        var: a.var.clone(),
+        var_file: a.var_file.iter().map(std::path::PathBuf::from).collect(),
+    };
+    let (inputs, d) = girder_lang::inputs::collect_inputs(&config.module, &vars.input_options(dir));
+    if d.has_errors() {
+        return Err(Fail(d.0));
+    }
+    ui.diags(&d.0);
+    let registry = crate::providers::Registry::default();
+    let req = girder_engine::ops::Request {
+        config: &config,
+        inputs,
+        workspace: backend::current_workspace(dir),
+        base_dir: std::env::current_dir().unwrap_or_else(|_| dir.to_path_buf()),
+        providers: &registry,
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Fail::new("Failed to start the provider runtime", e.to_string()))?;
-    let ctx = OpContext::default();
     println!(
         "{}",
         ui.bold(&format!("{addr}: Importing from ID {:?}...", a.id))
     );
-    let mut imported = rt
-        .block_on(found.provider.import_resource(&ty, &a.id, &ctx))
+    let imported = rt
+        .block_on(girder_engine::ops::import(&req, &addr, &a.id))
         .map_err(Fail::from)?;
-    let Some(pos) = imported.iter().position(|i| i.type_name == ty) else {
-        return Err(Fail::new(
-            "Import returned no resources",
-            format!(
-                "The provider returned no object of type {ty:?} for ID {:?}.",
-                a.id
-            ),
-        ));
-    };
-    let obj = imported.swap_remove(pos);
     println!("{}", ui.green(&format!("{addr}: Import prepared!")));
     println!("{}", ui.green(&format!("  Prepared {ty} for import")));
-    let id_attr = obj
-        .state
+    let id_attr = imported
+        .value
         .get_attr("id")
         .and_then(|v| v.as_str())
         .unwrap_or(&a.id)
@@ -148,23 +155,8 @@ pub fn run(dir: &Path, a: ImportArgs, ui: &mut Ui) -> CmdResult {
         "{}",
         ui.bold(&format!("{addr}: Refreshing state... [id={id_attr}]"))
     );
-    let read = rt
-        .block_on(found.provider.read_resource(
-            ReadRequest {
-                type_name: ty.clone(),
-                current_state: obj.state,
-                private: obj.private,
-            },
-            &ctx,
-        ))
-        .map_err(Fail::from)?;
-    let Some(value) = read.new_state else {
-        return Err(Fail::help(
-            "Cannot import non-existent remote object",
-            format!("While attempting to import an existing object to {:?}, the provider detected that no object exists with the given id. Only pre-existing objects can be imported; check that the id is correct.", addr.to_string()),
-            "Check the ID, or create the object with girder apply.",
-        ));
-    };
+    let value = imported.value;
+    let read_private = imported.private;
     let json = value.to_json().map_err(|e| {
         Fail::new(
             "Provider produced an invalid object",
@@ -173,8 +165,8 @@ pub fn run(dir: &Path, a: ImportArgs, ui: &mut Ui) -> CmdResult {
     })?;
     let mut inst = InstanceState::new(addr.key.clone(), &json);
     inst.schema_version = schema.version;
-    if !read.private.is_empty() {
-        inst.private = Some(base64_std(&read.private));
+    if !read_private.is_empty() {
+        inst.private = Some(base64_std(&read_private));
     }
     match st.resources.iter_mut().find(|r| {
         r.module == addr.resource.module

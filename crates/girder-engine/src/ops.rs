@@ -1659,6 +1659,81 @@ pub async fn apply(
     .await
 }
 
+/// An object imported by [`import`].
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// The object as the provider read it after import.
+    pub value: Value,
+    /// The provider's private data.
+    pub private: Vec<u8>,
+    /// The provider configuration that serves the address (for the state).
+    pub provider: ProviderRef,
+}
+
+/// `girder import ADDR ID`: imports the object `id` through the provider of `addr`, configured
+/// from its `provider` block as for a plan, and reads it. The address must be an instance the
+/// configuration declares.
+pub async fn import(
+    req: &Request<'_>,
+    addr: &AbsResourceInstance,
+    id: &str,
+) -> Result<Imported, Diagnostics> {
+    let (desired, _) = desired(req)?;
+    let Some(d) = desired.iter().find(|d| &d.addr == addr && !d.is_data()) else {
+        return Err(Diagnostic::error(
+            "Configuration for import target does not exist",
+            format!("The configuration for the given import target {addr} does not exist. All target instances must have an associated configuration to be imported."),
+        )
+        .with_help("Add the resource block (with a matching count or for_each key), then import again.")
+        .into());
+    };
+    let diags = configure_providers(req, std::slice::from_ref(d)).await;
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let Some(p) = req.providers.get(&d.provider.name) else {
+        return Err(Diagnostic::error(
+            "Provider not available",
+            format!("No provider {:?} serves {addr}.", d.provider.name),
+        )
+        .into());
+    };
+    let ty = &addr.resource.resource.type_name;
+    let ctx = girder_provider::OpContext::default();
+    let mut objs = p.import_resource(ty, id, &ctx).await?;
+    let Some(pos) = objs.iter().position(|o| &o.type_name == ty) else {
+        return Err(Diagnostic::error(
+            "Import returned no resources",
+            format!("The provider returned no object of type {ty:?} for ID {id:?}."),
+        )
+        .into());
+    };
+    let obj = objs.swap_remove(pos);
+    let read = p
+        .read_resource(
+            girder_provider::ReadRequest {
+                type_name: ty.clone(),
+                current_state: obj.state,
+                private: obj.private,
+            },
+            &ctx,
+        )
+        .await?;
+    match read.new_state {
+        Some(value) => Ok(Imported {
+            value,
+            private: read.private,
+            provider: d.provider.clone(),
+        }),
+        None => Err(Diagnostic::error(
+            "Cannot import non-existent remote object",
+            format!("While attempting to import an existing object to {addr:?}, the provider detected that no object exists with the given id. Only pre-existing objects can be imported; check that the id is correct.", addr = addr.to_string()),
+        )
+        .with_help("Check the ID, or create the object with girder apply.")
+        .into()),
+    }
+}
+
 /// The dependency graph of the root module as DOT (`girder graph`).
 pub fn graph_dot(config: &Config) -> Result<String, Diagnostics> {
     let m = &config.module;

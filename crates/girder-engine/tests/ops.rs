@@ -817,3 +817,78 @@ module "b" {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn import_reads_through_the_configured_provider_of_the_address() {
+    let dir = config_dir(
+        "import",
+        r#"
+resource "fake_thing" "a" {
+  name = "one"
+}
+
+resource "fake_thing" "n" {
+  count = 2
+  name  = "n-${count.index}"
+}
+"#,
+    );
+    let p = Arc::new(FakeProvider::new());
+    let reg = registry(p.clone());
+    let plan = run_plan(
+        &dir,
+        &reg,
+        BTreeMap::new(),
+        &State::new("1.0.3"),
+        &PlanOptions::default(),
+    )
+    .await
+    .plan
+    .unwrap();
+    let mem: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
+    let state = apply_dir(&dir, &reg, BTreeMap::new(), &plan, mem).await;
+    let r = state
+        .resources
+        .iter()
+        .find(|r| r.name == "a")
+        .expect("fake_thing.a");
+    let attrs: serde_json::Value =
+        serde_json::from_str(r.instances[0].attributes.as_ref().unwrap().as_str()).unwrap();
+    let id = attrs["id"].as_str().unwrap().to_string();
+
+    let (config, _) = girder_lang::config::load_config(&dir);
+    let req = Request {
+        config: &config,
+        inputs: BTreeMap::new(),
+        workspace: "default".into(),
+        base_dir: dir.clone(),
+        providers: &reg,
+    };
+    let addr = |s: &str| girder_core::addr::AbsResourceInstance::parse(s).unwrap();
+    // Into another address of the configuration (count index 1): the object as the provider
+    // reads it, and the provider configuration that serves the address.
+    let got = ops::import(&req, &addr("fake_thing.n[1]"), &id)
+        .await
+        .unwrap_or_else(|d| panic!("{}", diag_text(&d)));
+    assert_eq!(got.value.to_json().unwrap(), attrs);
+    assert_eq!(got.provider.name, "fake");
+    assert!(p
+        .calls()
+        .iter()
+        .any(|c| c.op == Op::Import && c.subject == id));
+
+    // An address the configuration does not declare (index out of range, unknown name).
+    for bad in ["fake_thing.n[2]", "fake_thing.b"] {
+        let d = ops::import(&req, &addr(bad), &id).await.unwrap_err();
+        let t = diag_text(&d);
+        assert!(
+            t.contains("Configuration for import target does not exist") && t.contains(bad),
+            "{t}"
+        );
+    }
+    // An id with no object behind it.
+    let d = ops::import(&req, &addr("fake_thing.a"), "no-such-id")
+        .await
+        .unwrap_err();
+    assert!(diag_text(&d).contains("non-existent"), "{}", diag_text(&d));
+}

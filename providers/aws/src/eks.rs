@@ -1083,7 +1083,16 @@ impl Resource for NodeGroup {
 
     async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
         let (c, n) = ng_ids(s);
-        Ok(describe_ng(cx, &c, &n).await?.map(|n| ng_obj(&n)))
+        // "" unless the name was made from a prefix (as after create; import too).
+        let prefix = s
+            .s_nonempty("node_group_name_prefix")
+            .filter(|p| n.starts_with(p.as_str()))
+            .unwrap_or_default();
+        Ok(describe_ng(cx, &c, &n).await?.map(|g| {
+            let mut o = ng_obj(&g);
+            o.insert("node_group_name_prefix".into(), Value::string(&prefix));
+            o
+        }))
     }
 
     async fn update(&self, cx: &Cx<'_>, prior: &Obj, p: &Obj) -> Result<Obj, Fail> {

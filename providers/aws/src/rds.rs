@@ -167,6 +167,15 @@ impl Resource for DbSubnetGroup {
                 Value::string(g.db_subnet_group_name().unwrap_or(&name)),
             ),
             ("arn".into(), Value::string(&arn)),
+            // "" unless the name was made from a prefix (as after create; import too).
+            (
+                "name_prefix".into(),
+                Value::string(
+                    s.s_nonempty("name_prefix")
+                        .filter(|p| name.starts_with(p.as_str()))
+                        .unwrap_or_default(),
+                ),
+            ),
             (
                 "description".into(),
                 Value::string(g.db_subnet_group_description().unwrap_or_default()),
