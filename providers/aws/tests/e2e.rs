@@ -677,21 +677,6 @@ async fn p2p_lending_example_applies_replans_empty_and_destroys_clean() {
     )
     .unwrap();
 
-    // aws_vpn_gateway is being added on main (providers/aws/src/ec2/vpn.rs); until this
-    // branch has it, the example runs without its VPN gateway. Delete this after the merge.
-    let vpn = AwsProvider::new()
-        .schema()
-        .resource("aws_vpn_gateway")
-        .is_some();
-    if !vpn {
-        eprintln!("note: no aws_vpn_gateway in the provider yet: enable_vpn_gateway = false");
-        std::fs::write(
-            run.dir.join("novpn_override.tf"),
-            "module \"vpc\" {\n  enable_vpn_gateway = false\n}\n",
-        )
-        .unwrap();
-    }
-
     // The provider is configured by the first plan; the inventory needs its clients.
     let plan = run.plan(&PlanOptions::default()).await;
     let clients = run.provider().clients().expect("configured");
