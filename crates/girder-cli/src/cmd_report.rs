@@ -224,6 +224,23 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
     if a.unmanaged {
         add_unmanaged(&s, &rt, &plan, &rules, &mut report, ui)?;
     }
+    // Where the configuration and real infrastructure differ: what a plan would do now.
+    for c in &plan.changes {
+        use girder_engine::Action;
+        if c.is_data() {
+            continue;
+        }
+        let action = match c.action {
+            Action::NoOp | Action::Read if c.importing.is_some() => "import",
+            Action::NoOp | Action::Read => continue,
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::DeleteThenCreate | Action::CreateThenDelete => "replace",
+            Action::Delete => "delete",
+            Action::Forget => "forget",
+        };
+        report.add_pending(&c.display_addr(), action);
+    }
     report.sort();
     if a.refresh_state && !plan.drift.is_empty() {
         let mut st = state.clone();

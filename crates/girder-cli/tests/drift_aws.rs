@@ -597,7 +597,30 @@ fn drift_ci_recipes_and_unmanaged_against_the_emulator() {
     let ids = state_ids(dir);
     assert!(!ids.contains_key("aws_subnet.c"));
     assert_eq!(ids["aws_db_instance.db"]["instance_class"], "db.t3.small");
-    // ... while the configuration still differs: a plan puts it back.
+    // ... while the configuration still differs: the report lists what a plan would do (not
+    // drift: exit 0), and a plan puts it back.
+    let pending: std::collections::BTreeMap<String, String> = rep["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["address"].as_str().unwrap().to_string(),
+                p["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pending.get("aws_subnet.c").map(String::as_str),
+        Some("create"),
+        "{rep:#}"
+    );
+    assert_eq!(
+        pending.get("aws_db_instance.db").map(String::as_str),
+        Some("update"),
+        "{rep:#}"
+    );
+    assert_eq!(rep["summary"]["pending"], pending.len(), "{rep:#}");
     expect(dir, &["plan", "-detailed-exitcode"], 2);
 
     // 3. -unmanaged: objects in the managed scopes that no state manages.

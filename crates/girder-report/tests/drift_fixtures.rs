@@ -1,7 +1,7 @@
 //! Data-driven drift fixtures: every directory under `tests/fixtures/drift/` is a case with
 //! - `input.json`: `{workspace, generated_at, expect_exit, resources: [{address, type, state,
 //!   refreshed (null when deleted), sensitive_paths?, set_paths?, ignore_changes? ([paths] or
-//!   "all")}], unmanaged?: [{address, type}]}`;
+//!   "all")}], unmanaged?: [{address, type}], pending?: [{address, action}]}`;
 //! - `drift-ignore` (optional): a drift-ignore file (when there is no `input.json`, the case
 //!   checks the file's parse errors);
 //! - `secrets.txt` (optional): strings that must appear in no output;
@@ -76,6 +76,12 @@ fn build_report(input: &Value, rules: &IgnoreRules) -> DriftReport {
             u["address"].as_str().unwrap(),
             u["type"].as_str().unwrap(),
             rules,
+        );
+    }
+    for p in input["pending"].as_array().into_iter().flatten() {
+        report.add_pending(
+            p["address"].as_str().unwrap(),
+            p["action"].as_str().unwrap(),
         );
     }
     report.sort();

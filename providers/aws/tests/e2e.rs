@@ -692,9 +692,6 @@ async fn p2p_lending_example_applies_replans_empty_and_destroys_clean() {
     );
     let during = remote::inventory(&clients).await;
     for (kind, ids) in &during {
-        if *kind == "VPN gateways" && !vpn {
-            continue;
-        }
         let had = before.get(kind).map(Vec::len).unwrap_or(0);
         assert!(
             ids.len() > had,

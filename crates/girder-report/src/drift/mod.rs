@@ -49,7 +49,7 @@ pub const CLI_FLAGS: &[&str] = &[
 
 /// The version of the JSON drift schema ([`render_json`]); see `docs/drift-json.md`.
 /// The minor version grows with additions, the major version with incompatible changes.
-pub const JSON_VERSION: &str = "1.0";
+pub const JSON_VERSION: &str = "1.1";
 
 /// What kind of drift a resource has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -367,6 +367,19 @@ pub struct DriftSummary {
     pub unmanaged: usize,
     /// Changes held back by ignore rules.
     pub ignored: usize,
+    /// Resources whose configuration differs from real infrastructure (schema 1.1).
+    pub pending: usize,
+}
+
+/// A resource where the configuration and real infrastructure (as refreshed) differ: what
+/// `girder plan` would do now. Not drift by itself (a merged change not applied yet is one),
+/// so it does not change the exit code; drift that the configuration would undo shows here too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PendingChange {
+    /// Resource instance address.
+    pub address: String,
+    /// `create`, `update`, `replace`, `delete`, `forget` or `import`.
+    pub action: String,
 }
 
 /// A whole drift report.
@@ -382,6 +395,8 @@ pub struct DriftReport {
     pub resources: Vec<ResourceDrift>,
     /// Changes ignore rules held back.
     pub ignored: Vec<IgnoredChange>,
+    /// Where the configuration differs from real infrastructure (what a plan would do).
+    pub pending: Vec<PendingChange>,
 }
 
 impl DriftReport {
@@ -393,7 +408,16 @@ impl DriftReport {
             workspace: workspace.to_string(),
             resources: vec![],
             ignored: vec![],
+            pending: vec![],
         }
+    }
+
+    /// Adds a resource whose configuration differs from real infrastructure.
+    pub fn add_pending(&mut self, address: &str, action: &str) {
+        self.pending.push(PendingChange {
+            address: address.to_string(),
+            action: action.to_string(),
+        });
     }
 
     /// Adds the result of one [`compare`].
@@ -429,12 +453,14 @@ impl DriftReport {
         self.resources.sort_by(|a, b| a.address.cmp(&b.address));
         self.ignored
             .sort_by(|a, b| a.address.cmp(&b.address).then(a.path.cmp(&b.path)));
+        self.pending.sort_by(|a, b| a.address.cmp(&b.address));
     }
 
     /// Counts by kind.
     pub fn summary(&self) -> DriftSummary {
         let mut s = DriftSummary {
             ignored: self.ignored.len(),
+            pending: self.pending.len(),
             ..DriftSummary::default()
         };
         for r in &self.resources {

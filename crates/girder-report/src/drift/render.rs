@@ -215,6 +215,14 @@ pub fn render_text(r: &DriftReport, opts: &TextOptions) -> String {
             ));
         }
     }
+    if !r.pending.is_empty() {
+        out.push('\n');
+        out.push_str(&paint("1", &pending_intro(r).replace('`', "")));
+        out.push('\n');
+        for p in &r.pending {
+            out.push_str(&format!("  {}: {}\n", p.address, p.action));
+        }
+    }
     out
 }
 
@@ -236,8 +244,24 @@ pub fn render_json(r: &DriftReport) -> Value {
             "ignored".into(),
             serde_json::to_value(&r.ignored).unwrap_or(Value::Array(vec![])),
         );
+        m.insert(
+            "pending".into(),
+            serde_json::to_value(&r.pending).unwrap_or(Value::Array(vec![])),
+        );
     }
     v
+}
+
+/// The "configuration differs" lines shared by the text and markdown renderers.
+fn pending_intro(r: &DriftReport) -> String {
+    format!("{}; `girder plan` shows the details:", pending_count(r))
+}
+
+fn pending_count(r: &DriftReport) -> String {
+    format!(
+        "The configuration differs from real infrastructure for {}",
+        plural(r.pending.len(), "resource", "resources")
+    )
 }
 
 fn resource_section(res: &ResourceDrift) -> String {
@@ -376,6 +400,25 @@ pub fn render_markdown(r: &DriftReport, opts: &MarkdownOptions) -> String {
         }
         note.push_str(". Run `girder drift -json` for all of them.\n\n");
         doc.push_str(&note);
+    }
+    if !r.pending.is_empty() {
+        let mut sec = format!(
+            "<details><summary>Configuration differs ({})</summary>\n\n{}\n\n",
+            r.pending.len(),
+            pending_intro(r)
+        );
+        for p in &r.pending {
+            sec.push_str(&format!("- {}: {}\n", md::code(&p.address), p.action));
+        }
+        sec.push_str("\n</details>\n\n");
+        if doc.len() + sec.len() + ignored.len().min(max / 4) <= max {
+            doc.push_str(&sec);
+        } else {
+            doc.push_str(&format!(
+                "{}; run `girder plan` for the list.\n\n",
+                pending_count(r)
+            ));
+        }
     }
     if doc.len() + ignored.len() <= max {
         doc.push_str(&ignored);
