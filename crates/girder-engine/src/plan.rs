@@ -800,11 +800,7 @@ pub async fn plan_with(
     if diags.has_errors() {
         return fail(diags);
     }
-    changes.sort_by(|a, b| {
-        addr_order(&a.addr)
-            .cmp(&addr_order(&b.addr))
-            .then_with(|| a.deposed.cmp(&b.deposed))
-    });
+    changes.sort_by(|a, b| addr_cmp(&a.addr, &b.addr).then_with(|| a.deposed.cmp(&b.deposed)));
 
     let outputs = plan_outputs(outputs, state, &upstream, opts, &mut diags);
     if opts.mode == PlanMode::Normal {
@@ -912,6 +908,25 @@ pub fn addr_order(a: &AbsResourceInstance) -> (String, bool, &str, &str, &Option
         &r.name,
         &a.key,
     )
+}
+
+/// Compares two addresses in [`addr_order`], without formatting module paths unless they
+/// differ.
+pub fn addr_cmp(a: &AbsResourceInstance, b: &AbsResourceInstance) -> std::cmp::Ordering {
+    let module = if a.resource.module == b.resource.module {
+        std::cmp::Ordering::Equal
+    } else {
+        a.resource
+            .module
+            .to_string()
+            .cmp(&b.resource.module.to_string())
+    };
+    let (ra, rb) = (&a.resource.resource, &b.resource.resource);
+    module
+        .then_with(|| (ra.mode == ResourceMode::Managed).cmp(&(rb.mode == ResourceMode::Managed)))
+        .then_with(|| ra.type_name.cmp(&rb.type_name))
+        .then_with(|| ra.name.cmp(&rb.name))
+        .then_with(|| a.key.cmp(&b.key))
 }
 
 fn targeted(
