@@ -337,6 +337,15 @@ impl Value {
         let v = self.unmark_deep_at(&mut Vec::new(), &mut paths);
         (v, paths)
     }
+    /// The marks inside the value with their paths, as [`Value::unmark_deep`] gives them
+    /// (without copying an unmarked value).
+    pub fn deep_marks(&self) -> Vec<(Path, Marks)> {
+        if self.has_marks_deep() {
+            self.clone().unmark_deep().1
+        } else {
+            Vec::new()
+        }
+    }
     /// Does the value or anything inside it carry a mark?
     fn has_marks_deep(&self) -> bool {
         !self.marks.is_empty()

@@ -376,7 +376,7 @@ async fn refresh(
                                     resource_schema(p.as_ref(), &o.addr).ok().cloned()
                                 }) {
                                     Some(s) => codec::mark_schema_sensitive(
-                                        v.mark_paths(&o.value.clone().unmark_deep().1),
+                                        v.mark_paths(&o.value.deep_marks()),
                                         &s,
                                     ),
                                     None => v,
@@ -1117,8 +1117,7 @@ async fn plan_instance(
                         .map(|x| x.with_span_opt(d.span.clone()))
                         .collect()
                 })?;
-            let v =
-                codec::mark_schema_sensitive(v.mark_paths(&config.clone().unmark_deep().1), schema);
+            let v = codec::mark_schema_sensitive(v.mark_paths(&config.deep_marks()), schema);
             postconditions(d, upstream, &v)?;
             return Ok(ResourceChange { after: v, ..base });
         }
@@ -1135,12 +1134,14 @@ async fn plan_instance(
         });
     }
 
-    let prior_value = prior.map(|o| o.value.clone());
+    let prior_value = prior.map(|o| &o.value);
     let mut config = config;
-    if let Some(pv) = &prior_value {
-        config = values::apply_ignore_changes(&config, pv, &d.lifecycle.ignore_changes);
+    if let Some(pv) = prior_value {
+        if !matches!(d.lifecycle.ignore_changes, IgnoreChanges::None) {
+            config = values::apply_ignore_changes(&config, pv, &d.lifecycle.ignore_changes);
+        }
     }
-    let config_marks = config.clone().unmark_deep().1;
+    let config_marks = config.deep_marks();
     let prior_private = prior.map(|o| o.private.clone()).unwrap_or_default();
     let plan_with = |prior_v: Value| {
         let proposed = values::proposed_new(schema, &prior_v, &config);
@@ -1166,7 +1167,7 @@ async fn plan_instance(
     };
     let mark = |v: Value| codec::mark_schema_sensitive(v.mark_paths(&config_marks), schema);
 
-    let Some(pv) = prior_value.clone() else {
+    let Some(pv) = prior_value else {
         let resp = plan_with(Value::null_dynamic()).await.map_err(span_err)?;
         let after = mark(resp.planned_state);
         postconditions(d, upstream, &after)?;
@@ -1184,7 +1185,7 @@ async fn plan_instance(
         .requires_replace
         .into_iter()
         .filter(|path| {
-            let a = values::get_path(&pv, path);
+            let a = values::get_path(pv, path);
             let b = values::get_path(&planned, path);
             match (a, b) {
                 (Some(a), Some(b)) => !(b.is_known() && a.raw_equal(b)),
@@ -1226,7 +1227,7 @@ async fn plan_instance(
         });
     }
     postconditions(d, upstream, &planned)?;
-    if planned.raw_equal(&pv) {
+    if planned.raw_equal(pv) {
         return Ok(ResourceChange {
             after: planned,
             private: resp.planned_private,
