@@ -312,7 +312,7 @@ async fn refresh(
     targets: &[Target],
     diags: &mut Diagnostics,
 ) -> (Vec<PriorObject>, Vec<Drift>) {
-    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, o) in objects.iter().enumerate() {
         if o.deposed.is_some() || o.addr.resource.resource.mode != ResourceMode::Managed {
             continue;
@@ -322,8 +322,8 @@ async fn refresh(
         }
         groups
             .entry((
-                o.provider.name.clone(),
-                o.addr.resource.resource.type_name.clone(),
+                o.provider.name.as_str(),
+                o.addr.resource.resource.type_name.as_str(),
             ))
             .or_default()
             .push(i);
@@ -334,7 +334,7 @@ async fn refresh(
         let reqs: Vec<ReadRequest> = idxs
             .iter()
             .map(|&i| ReadRequest {
-                type_name: ty.clone(),
+                type_name: (*ty).to_string(),
                 current_state: objects[i].value.clone().unmark_deep().0,
                 private: objects[i].private.clone(),
             })
@@ -651,7 +651,7 @@ pub async fn plan_with(
         .map(|(i, d)| (&d.addr, i))
         .collect();
 
-    let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut changes: Vec<ResourceChange> = Vec::with_capacity(desired.len().max(objects.len()));
     let mut upstream: HashMap<AbsResourceInstance, Value> = objects
         .iter()
         .filter(|o| o.deposed.is_none() && !importing.contains_key(&o.addr))
