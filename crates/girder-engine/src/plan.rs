@@ -639,10 +639,10 @@ pub async fn plan_with(
         ));
     }
 
-    let mut current: HashMap<AbsResourceInstance, usize> = HashMap::with_capacity(objects.len());
+    let mut current: HashMap<&AbsResourceInstance, usize> = HashMap::with_capacity(objects.len());
     for (i, o) in objects.iter().enumerate() {
         if o.deposed.is_none() {
-            current.insert(o.addr.clone(), i);
+            current.insert(&o.addr, i);
         }
     }
     let desired_index: HashMap<&AbsResourceInstance, usize> = desired
@@ -730,9 +730,9 @@ pub async fn plan_with(
                 for (i, r) in results {
                     match r {
                         Ok(mut c) => {
-                            let addr = desired[i].addr.clone();
-                            c.moved_from = moved_from.get(&addr).cloned();
-                            c.importing = importing.get(&addr).cloned();
+                            let addr = &desired[i].addr;
+                            c.moved_from = moved_from.get(addr).cloned();
+                            c.importing = importing.get(addr).cloned();
                             if c.action != Action::NoOp {
                                 pending.insert(
                                     addr.clone(),
@@ -740,9 +740,11 @@ pub async fn plan_with(
                                 );
                             }
                             if c.after.is_null() {
-                                upstream.remove(&addr);
+                                upstream.remove(addr);
+                            } else if let Some(slot) = upstream.get_mut(addr) {
+                                *slot = c.after.clone();
                             } else {
-                                upstream.insert(addr, c.after.clone());
+                                upstream.insert(addr.clone(), c.after.clone());
                             }
                             changes.push(c);
                         }
