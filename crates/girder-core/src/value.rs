@@ -331,12 +331,35 @@ impl Value {
     /// Removes all marks everywhere, returning the paths that had marks.
     pub fn unmark_deep(self) -> (Value, Vec<(Path, Marks)>) {
         let mut paths = Vec::new();
-        let v = self.unmark_deep_at(&Path::root(), &mut paths);
+        if !self.has_marks_deep() {
+            return (self, paths);
+        }
+        let v = self.unmark_deep_at(&mut Vec::new(), &mut paths);
         (v, paths)
     }
-    fn unmark_deep_at(self, at: &Path, out: &mut Vec<(Path, Marks)>) -> Value {
+    /// The marks inside the value with their paths, as [`Value::unmark_deep`] gives them
+    /// (without copying an unmarked value).
+    pub fn deep_marks(&self) -> Vec<(Path, Marks)> {
+        if self.has_marks_deep() {
+            self.clone().unmark_deep().1
+        } else {
+            Vec::new()
+        }
+    }
+    /// Does the value or anything inside it carry a mark?
+    fn has_marks_deep(&self) -> bool {
+        !self.marks.is_empty()
+            || match &self.kind {
+                Kind::List(_, items) | Kind::Set(_, items) | Kind::Tuple(items) => {
+                    items.iter().any(Value::has_marks_deep)
+                }
+                Kind::Map(_, m) | Kind::Object(m) => m.values().any(Value::has_marks_deep),
+                _ => false,
+            }
+    }
+    fn unmark_deep_at(self, at: &mut Vec<PathStep>, out: &mut Vec<(Path, Marks)>) -> Value {
         if !self.marks.is_empty() {
-            out.push((at.clone(), self.marks));
+            out.push((Path(at.clone()), self.marks));
         }
         let kind = match self.kind {
             Kind::List(t, items) => Kind::List(
@@ -344,14 +367,14 @@ impl Value {
                 items
                     .into_iter()
                     .enumerate()
-                    .map(|(i, v)| v.unmark_deep_at(&at.child(PathStep::Index(i as i64)), out))
+                    .map(|(i, v)| v.unmark_child(at, PathStep::Index(i as i64), out))
                     .collect(),
             ),
             Kind::Tuple(items) => Kind::Tuple(
                 items
                     .into_iter()
                     .enumerate()
-                    .map(|(i, v)| v.unmark_deep_at(&at.child(PathStep::Index(i as i64)), out))
+                    .map(|(i, v)| v.unmark_child(at, PathStep::Index(i as i64), out))
                     .collect(),
             ),
             Kind::Set(t, items) => Kind::Set(
@@ -363,7 +386,7 @@ impl Value {
                         let mut inner = Vec::new();
                         let v = v.unmark_deep_at(at, &mut inner);
                         for (_, m) in inner {
-                            out.push((at.clone(), m));
+                            out.push((Path(at.clone()), m));
                         }
                         v
                     })
@@ -373,22 +396,38 @@ impl Value {
                 t,
                 m.into_iter()
                     .map(|(k, v)| {
-                        let p = at.child(PathStep::Key(k.clone()));
-                        (k, v.unmark_deep_at(&p, out))
+                        let v = v.unmark_child(at, PathStep::Key(k.clone()), out);
+                        (k, v)
                     })
                     .collect(),
             ),
             Kind::Object(m) => Kind::Object(
                 m.into_iter()
                     .map(|(k, v)| {
-                        let p = at.child(PathStep::Attr(k.clone()));
-                        (k, v.unmark_deep_at(&p, out))
+                        let v = v.unmark_child(at, PathStep::Attr(k.clone()), out);
+                        (k, v)
                     })
                     .collect(),
             ),
             k => k,
         };
         Value::new(kind)
+    }
+    /// [`Value::unmark_deep_at`] one step below `at` (the step is only built into a path when
+    /// a mark is found below it).
+    fn unmark_child(
+        self,
+        at: &mut Vec<PathStep>,
+        step: PathStep,
+        out: &mut Vec<(Path, Marks)>,
+    ) -> Value {
+        if !self.has_marks_deep() {
+            return self;
+        }
+        at.push(step);
+        let v = self.unmark_deep_at(at, out);
+        at.pop();
+        v
     }
     /// Re-applies marks at paths (the inverse of [`Value::unmark_deep`]). Paths that do not
     /// exist in the value are ignored.

@@ -20,11 +20,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// A memory figure of this process from /proc/self/status, in MB (0 where unavailable).
+fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
         })
         .and_then(|kb| kb.parse::<f64>().ok())
@@ -95,6 +100,10 @@ fn main() {
         let (state, p) = state_and_provider(n);
         let d = desired(n);
         let reg = registry(p);
+        println!(
+            "  {n:>7} instances: inputs built (state, desired, fake objects), RSS now {:.0} MB",
+            status_mb("VmRSS:")
+        );
         for refresh in [true, false] {
             let opts = PlanOptions {
                 refresh,

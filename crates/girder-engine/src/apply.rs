@@ -621,10 +621,7 @@ impl Walk<'_> {
                 )
                 .await
                 .map_err(with_addr)?;
-            let v = codec::mark_schema_sensitive(
-                v.mark_paths(&config.clone().unmark_deep().1),
-                &schema,
-            );
+            let v = codec::mark_schema_sensitive(v.mark_paths(&config.deep_marks()), &schema);
             let obj = self
                 .state_object(c, &v, &[], false, None)
                 .map_err(Diagnostics::from)?;
@@ -670,8 +667,7 @@ impl Walk<'_> {
                 .map_err(with_addr)?;
             (
                 codec::mark_schema_sensitive(
-                    resp.planned_state
-                        .mark_paths(&config2.clone().unmark_deep().1),
+                    resp.planned_state.mark_paths(&config2.deep_marks()),
                     &schema,
                 ),
                 resp.planned_private,
@@ -718,7 +714,7 @@ impl Walk<'_> {
         match &resp.new_state {
             Some(v) => {
                 let v = codec::mark_schema_sensitive(
-                    v.clone().mark_paths(&planned.clone().unmark_deep().1),
+                    v.clone().mark_paths(&planned.deep_marks()),
                     &schema,
                 );
                 let obj = self

@@ -173,15 +173,15 @@ pub fn mark_schema_sensitive(v: Value, schema: &Schema) -> Value {
         Kind::Object(mut attrs) => {
             for (name, a) in &schema.attributes {
                 if a.sensitive {
-                    if let Some(x) = attrs.remove(name) {
-                        attrs.insert(name.clone(), x.mark_sensitive());
+                    if let Some(x) = attrs.get_mut(name) {
+                        *x = std::mem::replace(x, Value::null_dynamic()).mark_sensitive();
                     }
                 }
             }
             for (name, b) in &schema.blocks {
-                if let Some(x) = attrs.remove(name) {
-                    let x = map_items(x, &|item| mark_schema_sensitive(item, &b.block));
-                    attrs.insert(name.clone(), x);
+                if let Some(x) = attrs.get_mut(name) {
+                    let v = std::mem::replace(x, Value::null_dynamic());
+                    *x = map_items(v, &|item| mark_schema_sensitive(item, &b.block));
                 }
             }
             Kind::Object(attrs)

@@ -312,7 +312,7 @@ async fn refresh(
     targets: &[Target],
     diags: &mut Diagnostics,
 ) -> (Vec<PriorObject>, Vec<Drift>) {
-    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, o) in objects.iter().enumerate() {
         if o.deposed.is_some() || o.addr.resource.resource.mode != ResourceMode::Managed {
             continue;
@@ -322,8 +322,8 @@ async fn refresh(
         }
         groups
             .entry((
-                o.provider.name.clone(),
-                o.addr.resource.resource.type_name.clone(),
+                o.provider.name.as_str(),
+                o.addr.resource.resource.type_name.as_str(),
             ))
             .or_default()
             .push(i);
@@ -334,7 +334,7 @@ async fn refresh(
         let reqs: Vec<ReadRequest> = idxs
             .iter()
             .map(|&i| ReadRequest {
-                type_name: ty.clone(),
+                type_name: (*ty).to_string(),
                 current_state: objects[i].value.clone().unmark_deep().0,
                 private: objects[i].private.clone(),
             })
@@ -376,7 +376,7 @@ async fn refresh(
                                     resource_schema(p.as_ref(), &o.addr).ok().cloned()
                                 }) {
                                     Some(s) => codec::mark_schema_sensitive(
-                                        v.mark_paths(&o.value.clone().unmark_deep().1),
+                                        v.mark_paths(&o.value.deep_marks()),
                                         &s,
                                     ),
                                     None => v,
@@ -639,10 +639,10 @@ pub async fn plan_with(
         ));
     }
 
-    let mut current: HashMap<AbsResourceInstance, usize> = HashMap::with_capacity(objects.len());
+    let mut current: HashMap<&AbsResourceInstance, usize> = HashMap::with_capacity(objects.len());
     for (i, o) in objects.iter().enumerate() {
         if o.deposed.is_none() {
-            current.insert(o.addr.clone(), i);
+            current.insert(&o.addr, i);
         }
     }
     let desired_index: HashMap<&AbsResourceInstance, usize> = desired
@@ -651,7 +651,7 @@ pub async fn plan_with(
         .map(|(i, d)| (&d.addr, i))
         .collect();
 
-    let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut changes: Vec<ResourceChange> = Vec::with_capacity(desired.len().max(objects.len()));
     let mut upstream: HashMap<AbsResourceInstance, Value> = objects
         .iter()
         .filter(|o| o.deposed.is_none() && !importing.contains_key(&o.addr))
@@ -730,9 +730,9 @@ pub async fn plan_with(
                 for (i, r) in results {
                     match r {
                         Ok(mut c) => {
-                            let addr = desired[i].addr.clone();
-                            c.moved_from = moved_from.get(&addr).cloned();
-                            c.importing = importing.get(&addr).cloned();
+                            let addr = &desired[i].addr;
+                            c.moved_from = moved_from.get(addr).cloned();
+                            c.importing = importing.get(addr).cloned();
                             if c.action != Action::NoOp {
                                 pending.insert(
                                     addr.clone(),
@@ -740,9 +740,11 @@ pub async fn plan_with(
                                 );
                             }
                             if c.after.is_null() {
-                                upstream.remove(&addr);
+                                upstream.remove(addr);
+                            } else if let Some(slot) = upstream.get_mut(addr) {
+                                *slot = c.after.clone();
                             } else {
-                                upstream.insert(addr, c.after.clone());
+                                upstream.insert(addr.clone(), c.after.clone());
                             }
                             changes.push(c);
                         }
@@ -800,11 +802,7 @@ pub async fn plan_with(
     if diags.has_errors() {
         return fail(diags);
     }
-    changes.sort_by(|a, b| {
-        addr_order(&a.addr)
-            .cmp(&addr_order(&b.addr))
-            .then_with(|| a.deposed.cmp(&b.deposed))
-    });
+    changes.sort_by(|a, b| addr_cmp(&a.addr, &b.addr).then_with(|| a.deposed.cmp(&b.deposed)));
 
     let outputs = plan_outputs(outputs, state, &upstream, opts, &mut diags);
     if opts.mode == PlanMode::Normal {
@@ -912,6 +910,25 @@ pub fn addr_order(a: &AbsResourceInstance) -> (String, bool, &str, &str, &Option
         &r.name,
         &a.key,
     )
+}
+
+/// Compares two addresses in [`addr_order`], without formatting module paths unless they
+/// differ.
+pub fn addr_cmp(a: &AbsResourceInstance, b: &AbsResourceInstance) -> std::cmp::Ordering {
+    let module = if a.resource.module == b.resource.module {
+        std::cmp::Ordering::Equal
+    } else {
+        a.resource
+            .module
+            .to_string()
+            .cmp(&b.resource.module.to_string())
+    };
+    let (ra, rb) = (&a.resource.resource, &b.resource.resource);
+    module
+        .then_with(|| (ra.mode == ResourceMode::Managed).cmp(&(rb.mode == ResourceMode::Managed)))
+        .then_with(|| ra.type_name.cmp(&rb.type_name))
+        .then_with(|| ra.name.cmp(&rb.name))
+        .then_with(|| a.key.cmp(&b.key))
 }
 
 fn targeted(
@@ -1102,8 +1119,7 @@ async fn plan_instance(
                         .map(|x| x.with_span_opt(d.span.clone()))
                         .collect()
                 })?;
-            let v =
-                codec::mark_schema_sensitive(v.mark_paths(&config.clone().unmark_deep().1), schema);
+            let v = codec::mark_schema_sensitive(v.mark_paths(&config.deep_marks()), schema);
             postconditions(d, upstream, &v)?;
             return Ok(ResourceChange { after: v, ..base });
         }
@@ -1120,12 +1136,14 @@ async fn plan_instance(
         });
     }
 
-    let prior_value = prior.map(|o| o.value.clone());
+    let prior_value = prior.map(|o| &o.value);
     let mut config = config;
-    if let Some(pv) = &prior_value {
-        config = values::apply_ignore_changes(&config, pv, &d.lifecycle.ignore_changes);
+    if let Some(pv) = prior_value {
+        if !matches!(d.lifecycle.ignore_changes, IgnoreChanges::None) {
+            config = values::apply_ignore_changes(&config, pv, &d.lifecycle.ignore_changes);
+        }
     }
-    let config_marks = config.clone().unmark_deep().1;
+    let config_marks = config.deep_marks();
     let prior_private = prior.map(|o| o.private.clone()).unwrap_or_default();
     let plan_with = |prior_v: Value| {
         let proposed = values::proposed_new(schema, &prior_v, &config);
@@ -1151,7 +1169,7 @@ async fn plan_instance(
     };
     let mark = |v: Value| codec::mark_schema_sensitive(v.mark_paths(&config_marks), schema);
 
-    let Some(pv) = prior_value.clone() else {
+    let Some(pv) = prior_value else {
         let resp = plan_with(Value::null_dynamic()).await.map_err(span_err)?;
         let after = mark(resp.planned_state);
         postconditions(d, upstream, &after)?;
@@ -1169,7 +1187,7 @@ async fn plan_instance(
         .requires_replace
         .into_iter()
         .filter(|path| {
-            let a = values::get_path(&pv, path);
+            let a = values::get_path(pv, path);
             let b = values::get_path(&planned, path);
             match (a, b) {
                 (Some(a), Some(b)) => !(b.is_known() && a.raw_equal(b)),
@@ -1211,7 +1229,7 @@ async fn plan_instance(
         });
     }
     postconditions(d, upstream, &planned)?;
-    if planned.raw_equal(&pv) {
+    if planned.raw_equal(pv) {
         return Ok(ResourceChange {
             after: planned,
             private: resp.planned_private,

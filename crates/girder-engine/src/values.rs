@@ -230,7 +230,12 @@ pub fn normalize_config(config: &Value, schema: &Schema) -> Result<Value, Diagno
             })?,
             None => Value::null(a.ty.clone()),
         };
-        out.insert(name.clone(), v);
+        match out.get_mut(name) {
+            Some(slot) => *slot = v,
+            None => {
+                out.insert(name.clone(), v);
+            }
+        }
     }
     for (name, b) in &schema.blocks {
         let inner_ty = b.block.object_type();
@@ -292,19 +297,24 @@ pub fn proposed_new(schema: &Schema, prior: &Value, config: &Value) -> Value {
     let pattrs = prior.as_map().filter(|_| !prior.is_null());
     let mut out = cattrs.clone();
     for (name, a) in &schema.attributes {
-        let c = cattrs
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| Value::null(a.ty.clone()));
-        let v = match (&a.default, c.is_null()) {
+        // `out` starts as a copy of the configuration: only attributes whose value differs
+        // from it are written.
+        let c = cattrs.get(name);
+        let v = match (&a.default, c.is_none_or(Value::is_null)) {
             (Some(d), true) if a.is_settable() => d.clone(),
             (_, true) if a.is_computed() => match pattrs.and_then(|p| p.get(name)) {
                 Some(p) => p.clone(),
                 None => Value::unknown(a.ty.clone()),
             },
-            _ => c,
+            _ if c.is_some() => continue,
+            _ => Value::null(a.ty.clone()),
         };
-        out.insert(name.clone(), v);
+        match out.get_mut(name) {
+            Some(slot) => *slot = v,
+            None => {
+                out.insert(name.clone(), v);
+            }
+        }
     }
     for (name, b) in &schema.blocks {
         let Some(c) = cattrs.get(name) else { continue };
