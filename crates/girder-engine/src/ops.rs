@@ -57,7 +57,7 @@ use girder_graph::expand::{self, Expansion};
 use girder_graph::{DepGraph, EdgeKind, VertexKind};
 use girder_lang::config::evaluate::variable_values;
 use girder_lang::config::{self, Body, Config};
-use girder_lang::eval::typeexpr::{self, TypeConstraint};
+use girder_lang::eval::typeexpr::TypeConstraint;
 use girder_lang::eval::{eval, EvalContext};
 use girder_lang::functions::FunctionTable;
 use girder_lang::refs::{references, Subject};
@@ -1320,7 +1320,10 @@ fn build_module(
                         .find(|a| a.name == v.name)
                         .map(|a| a.expr.clone()),
                     default: v.default.as_ref().and_then(|d| d.literal.clone()),
-                    constraint: v.type_expr.as_ref().and_then(|t| typeexpr::parse(t).ok()),
+                    constraint: v
+                        .type_expr
+                        .as_ref()
+                        .and_then(|t| config::variable_type(t).ok()),
                     ty: v.ty.clone(),
                     sensitive: v.sensitive,
                     at: config::range_text(&v.span),

@@ -404,15 +404,6 @@ impl Resource for RolePolicyAttachment {
         )]))
     }
 
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
-    }
-
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
         // one listing per role
         let mut by_role: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();

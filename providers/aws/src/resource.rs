@@ -40,10 +40,19 @@ pub trait Resource: Send + Sync {
     /// Creates the object; returns its state (at least `id`). The generic layer reads it back.
     async fn create(&self, cx: &Cx<'_>, planned: &Obj) -> Result<Obj, Fail>;
 
-    /// Reads one object; None when it is gone.
-    async fn read(&self, cx: &Cx<'_>, state: &Obj) -> Res<Option<Obj>>;
+    /// Reads one object; None when it is gone. By default a [`Resource::read_many`] of one:
+    /// a type implements at least one of the two (batched types implement `read_many` only).
+    async fn read(&self, cx: &Cx<'_>, state: &Obj) -> Res<Option<Obj>> {
+        Ok(self
+            .read_many(cx, std::slice::from_ref(state))
+            .await
+            .pop()
+            .transpose()?
+            .flatten())
+    }
 
-    /// Reads many objects (batched where the API allows); results in order.
+    /// Reads many objects (batched where the API allows); results in order. By default one
+    /// [`Resource::read`] per object.
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
         let mut out = Vec::with_capacity(states.len());
         for s in states {

@@ -1421,17 +1421,16 @@ impl<'d> Loader<'d> {
             span: header_span(file, b),
         };
         if let Some(a) = b.body.get_attribute("type") {
-            v.type_expr = Some(Expr::lower(&a.value, file.arc.clone()));
-            match super::typecons::type_constraint(&a.value) {
-                Ok(t) => v.ty = t,
-                Err((summary, detail, range)) => {
-                    v.type_error = Some(
-                        Diagnostic::error(summary, detail)
-                            .with_span(file.span(range.unwrap_or_else(|| a.value.span().unwrap_or(0..0))))
-                            .with_help("A type constraint is a primitive type (string, number, bool, any) or a constructor such as list(string), map(number), object({ name = string })."),
-                    )
+            let te = Expr::lower(&a.value, file.arc.clone());
+            match super::typecons::variable_type(&te) {
+                Ok(t) => v.ty = t.ty,
+                Err(ds) => {
+                    v.type_error = ds.into_iter().next().map(|d| {
+                        d.with_help("A type constraint is a primitive type (string, number, bool, any) or a constructor such as list(string), map(number), object({ name = string }).")
+                    })
                 }
             }
+            v.type_expr = Some(te);
         }
         if let Some(a) = b.body.get_attribute("default") {
             let attr = self.attr(file, a);

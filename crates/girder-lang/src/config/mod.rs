@@ -30,6 +30,7 @@ pub(crate) mod json;
 mod load;
 mod merge;
 mod typecons;
+pub use typecons::{parse_type_constraint, variable_type};
 mod validate;
 
 pub mod evaluate;
@@ -37,7 +38,6 @@ pub mod evaluate;
 pub use json::JsonSource;
 pub(crate) use load::literal_value_in;
 pub use load::{literal_value, load_config, load_module_dir, range_text};
-pub use typecons::parse_type_constraint;
 pub use validate::{conforms, validate};
 
 use crate::source::{Expr, SourceFile};

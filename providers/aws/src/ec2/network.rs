@@ -238,15 +238,6 @@ impl Resource for Vpc {
         Ok(partial)
     }
 
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
-    }
-
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
         let ids: Vec<String> = states.iter().map(oid).collect();
         let found = batched(&ids, |chunk| describe_vpcs(cx, chunk)).await;
@@ -503,15 +494,6 @@ impl Resource for Subnet {
         Ok(partial)
     }
 
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
-    }
-
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
         let ids: Vec<String> = states.iter().map(oid).collect();
         let found = batched(&ids, |chunk| describe_subnets(cx, chunk)).await;
@@ -661,15 +643,6 @@ impl Resource for InternetGateway {
                 .map_err(|e| Fail::with_partial(partial.clone(), e.diag("aws_internet_gateway")))?;
         }
         Ok(Obj::from([("id".to_string(), Value::string(&id))]))
-    }
-
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
     }
 
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
@@ -850,15 +823,6 @@ impl Resource for Eip {
                 })?;
         }
         Ok(partial)
-    }
-
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
     }
 
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
@@ -1051,15 +1015,6 @@ impl Resource for NatGateway {
             .await
             .map_err(|e| Fail::with_partial(partial.clone(), e.diag("aws_nat_gateway")))?;
         Ok(partial)
-    }
-
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
     }
 
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {

@@ -282,15 +282,6 @@ impl Resource for RouteTable {
         Ok(partial)
     }
 
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
-    }
-
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
         let ids: Vec<String> = states.iter().map(|s| s.s_or_empty("id")).collect();
         let found = batched(&ids, |chunk| describe_rtbs(cx, chunk)).await;
@@ -478,15 +469,6 @@ impl Resource for RouteTableAssociation {
         .await
         .map_err(|e| Fail::from(e.diag("aws_route_table_association")))?;
         Ok(Obj::from([("id".to_string(), sv(out.association_id()))]))
-    }
-
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
     }
 
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {

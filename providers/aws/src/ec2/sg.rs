@@ -576,15 +576,6 @@ impl Resource for SecurityGroup {
         Ok(partial)
     }
 
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
-    }
-
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
         let ids: Vec<String> = states.iter().map(|s| s.s_or_empty("id")).collect();
         let known: BTreeMap<String, Obj> = states
@@ -729,15 +720,6 @@ impl Resource for SecurityGroupRule {
             return Err(Fail::from(d));
         }
         Ok(Obj::from([("id".to_string(), Value::string(rule_id(p)))]))
-    }
-
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
     }
 
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {

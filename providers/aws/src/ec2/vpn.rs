@@ -145,15 +145,6 @@ impl Resource for VpnGateway {
         Ok(Obj::from([("id".to_string(), Value::string(&id))]))
     }
 
-    async fn read(&self, cx: &Cx<'_>, s: &Obj) -> Res<Option<Obj>> {
-        Ok(self
-            .read_many(cx, std::slice::from_ref(s))
-            .await
-            .pop()
-            .transpose()?
-            .flatten())
-    }
-
     async fn read_many(&self, cx: &Cx<'_>, states: &[Obj]) -> Vec<Res<Option<Obj>>> {
         let ids: Vec<String> = states.iter().map(oid).collect();
         let found = batched(&ids, |chunk| describe_vgws(cx, chunk)).await;
