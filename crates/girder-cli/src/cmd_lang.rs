@@ -118,8 +118,8 @@ pub fn console_cmd(dir: &Path, vars: &VarArgs, ui: &mut Ui) -> CmdResult {
         if d.has_errors() {
             return Err(Fail(d.0));
         }
-        ctx.set("var", Value::object(root.variables));
-        ctx.set("local", Value::object(root.locals));
+        ctx.set("var", Value::object(root.variables.into()));
+        ctx.set("local", Value::object(root.locals.into()));
     } else if !vars.var.is_empty() || !vars.var_file.is_empty() {
         let d: Diagnostics = Diagnostic::error(
             "Value for undeclared variable",

@@ -260,7 +260,7 @@ fn seq_to(
 }
 
 fn map_to(
-    m: &BTreeMap<String, Value>,
+    m: &crate::ValueMap,
     ty: &Type,
     want: &Type,
     path: &mut Vec<PathStep>,
@@ -294,7 +294,7 @@ fn map_to(
                 out.insert(k.clone(), conv(v, &et, path)?);
                 path.pop();
             }
-            Ok(Value::map(et, out))
+            Ok(Value::map(et, out.into()))
         }
         Type::Object(o) => {
             let mut out = BTreeMap::new();
@@ -311,7 +311,7 @@ fn map_to(
                     None => return Err(fail(path, format!("attribute {k:?} is required"))),
                 }
             }
-            Ok(Value::object(out))
+            Ok(Value::object(out.into()))
         }
         _ => Err(fail(path, mismatch_message(ty, want))),
     }

@@ -17,8 +17,10 @@ pub mod number;
 pub mod render;
 pub mod types;
 pub mod value;
+pub mod valuemap;
 
 pub use diag::{Diagnostic, Diagnostics, Severity, SourceSpan};
 pub use number::Number;
 pub use types::Type;
 pub use value::{Marks, Value};
+pub use valuemap::ValueMap;

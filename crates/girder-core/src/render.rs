@@ -109,7 +109,7 @@ fn format_seq(items: &[Value], indent: usize, out: &mut String) {
     out.push(']');
 }
 
-fn format_map(m: &std::collections::BTreeMap<String, Value>, indent: usize, out: &mut String) {
+fn format_map(m: &crate::ValueMap, indent: usize, out: &mut String) {
     out.push('{');
     let inner = indent + 2;
     for (k, v) in m {
@@ -209,7 +209,7 @@ mod tests {
                 "m",
                 Value::map(
                     Type::String,
-                    BTreeMap::from([("x".to_string(), Value::string("p\nq"))]),
+                    BTreeMap::from([("x".to_string(), Value::string("p\nq"))]).into(),
                 ),
             ),
             ("s", Value::set(Type::String, vec![])),

@@ -8,8 +8,9 @@
 
 use crate::number::Number;
 use crate::types::{ObjectType, Type};
+pub use crate::valuemap::ValueMap;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+
 use std::fmt;
 
 /// Marks on a value. Currently only `sensitive`.
@@ -100,11 +101,11 @@ pub enum Kind {
     /// (see [`Value::set`]).
     Set(Type, Vec<Value>),
     /// `map(T)`: element type and entries (sorted by key).
-    Map(Type, BTreeMap<String, Value>),
+    Map(Type, ValueMap),
     /// A tuple: elements of any types.
     Tuple(Vec<Value>),
     /// An object: attributes of any types (sorted by name).
-    Object(BTreeMap<String, Value>),
+    Object(ValueMap),
 }
 
 /// A Terraform value: a [`Kind`] plus [`Marks`].
@@ -171,7 +172,7 @@ impl Value {
         Value::new(Kind::Set(elem, items))
     }
     /// A map whose values already have type `elem` (not checked).
-    pub fn map(elem: Type, entries: BTreeMap<String, Value>) -> Value {
+    pub fn map(elem: Type, entries: ValueMap) -> Value {
         Value::new(Kind::Map(elem, entries))
     }
     /// A tuple.
@@ -179,7 +180,7 @@ impl Value {
         Value::new(Kind::Tuple(items))
     }
     /// An object.
-    pub fn object(attrs: BTreeMap<String, Value>) -> Value {
+    pub fn object(attrs: ValueMap) -> Value {
         Value::new(Kind::Object(attrs))
     }
     /// An object from pairs.
@@ -188,7 +189,7 @@ impl Value {
     }
     /// The empty object `{}`.
     pub fn empty_object() -> Value {
-        Value::object(BTreeMap::new())
+        Value::object(ValueMap::new())
     }
 
     // ----- inspection -----
@@ -285,7 +286,7 @@ impl Value {
         }
     }
     /// Entries of a known map or object.
-    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_map(&self) -> Option<&ValueMap> {
         match &self.kind {
             Kind::Map(_, m) | Kind::Object(m) => Some(m),
             _ => None,
@@ -619,15 +620,15 @@ impl Value {
                     .collect::<Result<_, _>>()?,
             ),
             (Type::Object(ot), J::Object(o)) => {
-                let mut attrs = BTreeMap::new();
+                let mut attrs = Vec::with_capacity(ot.attrs.len());
                 for (k, t) in &ot.attrs {
                     let v = match o.get(k) {
                         Some(x) => Value::from_json_typed(x, t)?,
                         None => Value::null(t.clone()),
                     };
-                    attrs.insert(k.clone(), v);
+                    attrs.push((k.clone(), v));
                 }
-                Value::object(attrs)
+                Value::object(attrs.into_iter().collect())
             }
             (t, j) => return Err(format!("JSON {j} does not fit type {t}")),
         })

@@ -106,7 +106,7 @@ pub fn decode_value(j: &J) -> Result<Value, String> {
     } else if o.contains_key("S") {
         Value::set(ty("S")?, items()?)
     } else if o.contains_key("m") {
-        Value::map(ty("m")?, entries("e")?)
+        Value::map(ty("m")?, entries("e")?.into())
     } else if let Some(t) = o.get("t") {
         Value::tuple(
             t.as_array()
@@ -116,7 +116,7 @@ pub fn decode_value(j: &J) -> Result<Value, String> {
                 .collect::<Result<_, _>>()?,
         )
     } else if o.contains_key("o") {
-        Value::object(entries("o")?)
+        Value::object(entries("o")?.into())
     } else {
         return Err("unrecognised encoded value".into());
     };
@@ -285,7 +285,7 @@ mod tests {
                 "e",
                 Value::map(
                     Type::Bool,
-                    BTreeMap::from([("k".to_string(), Value::bool(true))]),
+                    BTreeMap::from([("k".to_string(), Value::bool(true))]).into(),
                 ),
             ),
             ("f", Value::set(Type::String, vec![Value::string("q")])),
@@ -310,7 +310,7 @@ mod tests {
                 "tags",
                 Value::map(
                     Type::String,
-                    BTreeMap::from([("k".to_string(), Value::string("s").mark_sensitive())]),
+                    BTreeMap::from([("k".to_string(), Value::string("s").mark_sensitive())]).into(),
                 ),
             ),
         ]);

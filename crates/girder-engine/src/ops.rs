@@ -193,7 +193,7 @@ impl Scope {
         if diags.has_errors() {
             return Err(diags);
         }
-        Ok(Value::object(out))
+        Ok(Value::object(out.into()))
     }
 
     /// The value of `module.NAME`: an object of outputs per instance, a tuple of those
@@ -212,7 +212,7 @@ impl Scope {
                     if *sensitive { v.mark_sensitive() } else { v },
                 );
             }
-            per.push((key.clone(), Value::object(obj)));
+            per.push((key.clone(), Value::object(obj.into())));
         }
         Ok(match &call.expansion {
             Expansion::Single => per
@@ -412,7 +412,7 @@ impl Scope {
         }
         if !modules.is_empty() {
             ctx.variables
-                .insert("module".into(), Value::object(modules));
+                .insert("module".into(), Value::object(modules.into()));
         }
         ctx.variables.insert(
             "var".into(),
@@ -421,19 +421,20 @@ impl Scope {
                 Vars::Inputs(_) => Value::empty_object(),
             }),
         );
-        ctx.variables.insert("local".into(), Value::object(locals));
+        ctx.variables
+            .insert("local".into(), Value::object(locals.into()));
         ctx.variables.insert("path".into(), self.path.clone());
         ctx.variables
             .insert("terraform".into(), self.terraform.clone());
         for (t, m) in by_type {
-            ctx.variables.insert(t, Value::object(m));
+            ctx.variables.insert(t, Value::object(m.into()));
         }
         if !data.is_empty() {
             ctx.variables.insert(
                 "data".into(),
                 Value::object(
                     data.into_iter()
-                        .map(|(t, m)| (t, Value::object(m)))
+                        .map(|(t, m)| (t, Value::object(m.into())))
                         .collect(),
                 ),
             );
@@ -573,7 +574,7 @@ impl Scope {
         if diags.has_errors() {
             return Err(diags);
         }
-        Ok(Value::object(out))
+        Ok(Value::object(out.into()))
     }
 }
 

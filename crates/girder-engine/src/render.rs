@@ -345,7 +345,7 @@ impl Printer<'_> {
                     }
                 }
                 Nesting::Map => {
-                    let empty = std::collections::BTreeMap::new();
+                    let empty = girder_core::ValueMap::new();
                     let om = o.as_map().unwrap_or(&empty);
                     let nm = n.as_map().unwrap_or(&empty);
                     if blank_before_blocks && (!om.is_empty() || !nm.is_empty()) {

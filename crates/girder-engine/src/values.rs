@@ -177,7 +177,8 @@ pub fn conform(v: &Value, ty: &Type) -> Result<Value, String> {
             (**et).clone(),
             m.iter()
                 .map(|(k, x)| Ok((k.clone(), conform(x, et)?)))
-                .collect::<Result<BTreeMap<_, _>, String>>()?,
+                .collect::<Result<BTreeMap<_, _>, String>>()?
+                .into(),
         ),
         (Kind::Map(_, m) | Kind::Object(m), Type::Object(ot)) => {
             let mut out = BTreeMap::new();
@@ -188,7 +189,7 @@ pub fn conform(v: &Value, ty: &Type) -> Result<Value, String> {
                 };
                 out.insert(k.clone(), x);
             }
-            Value::object(out)
+            Value::object(out.into())
         }
         (Kind::Tuple(items), Type::Tuple(ts)) if items.len() == ts.len() => Value::tuple(
             items
@@ -207,7 +208,7 @@ pub fn conform(v: &Value, ty: &Type) -> Result<Value, String> {
 /// validation reports them).
 pub fn normalize_config(config: &Value, schema: &Schema) -> Result<Value, Diagnostic> {
     let marks = config.marks();
-    let empty = BTreeMap::new();
+    let empty = girder_core::ValueMap::new();
     let attrs = match config.kind() {
         Kind::Object(m) | Kind::Map(_, m) => m,
         Kind::Null(_) => &empty,
@@ -244,7 +245,7 @@ pub fn normalize_config(config: &Value, schema: &Schema) -> Result<Value, Diagno
                 Nesting::Single => Value::null(inner_ty),
                 Nesting::List => Value::empty_list(inner_ty),
                 Nesting::Set => Value::set(inner_ty, Vec::new()),
-                Nesting::Map => Value::map(inner_ty, BTreeMap::new()),
+                Nesting::Map => Value::map(inner_ty, BTreeMap::new().into()),
             },
             Some(v) => {
                 let norm = |x: &Value| normalize_config(x, &b.block);

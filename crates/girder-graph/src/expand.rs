@@ -276,7 +276,7 @@ mod tests {
             ("a".to_string(), Value::unknown(Type::Number)),
         ]
         .into();
-        let e = for_each(&Value::map(Type::Number, m), "var.m", None).unwrap();
+        let e = for_each(&Value::map(Type::Number, m.into()), "var.m", None).unwrap();
         let keys: Vec<String> = e
             .keys()
             .iter()

@@ -55,7 +55,7 @@ fn base_ctx() -> EvalContext {
     for k in ["name_0", "prefix_0"] {
         seed.insert(k.to_string(), Value::string("seed"));
     }
-    ctx.set("local", Value::object(seed));
+    ctx.set("local", Value::object(seed.into()));
     ctx
 }
 

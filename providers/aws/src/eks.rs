@@ -153,50 +153,53 @@ fn identity_type() -> Type {
 fn cluster_obj(c: &aws_sdk_eks::types::Cluster) -> Obj {
     let name = c.name().unwrap_or_default().to_string();
     let vpc = c.resources_vpc_config();
-    let vpc_v = Value::object(BTreeMap::from([
-        (
-            "subnet_ids".to_string(),
-            sset(vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default()),
-        ),
-        (
-            // optional, not computed: none is null (as an unset argument)
-            "security_group_ids".to_string(),
-            match vpc
-                .map(|v| v.security_group_ids().to_vec())
-                .unwrap_or_default()
-            {
-                ids if ids.is_empty() => Value::null(sset_t()),
-                ids => sset(ids),
-            },
-        ),
-        (
-            "endpoint_private_access".to_string(),
-            Value::bool(vpc.is_some_and(|v| v.endpoint_private_access())),
-        ),
-        (
-            "endpoint_public_access".to_string(),
-            Value::bool(vpc.is_none_or(|v| v.endpoint_public_access())),
-        ),
-        (
-            "public_access_cidrs".to_string(),
-            sset(
-                vpc.map(|v| v.public_access_cidrs().to_vec())
-                    .filter(|c| !c.is_empty())
-                    .unwrap_or_else(|| vec!["0.0.0.0/0".to_string()]),
+    let vpc_v = Value::object(
+        BTreeMap::from([
+            (
+                "subnet_ids".to_string(),
+                sset(vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default()),
             ),
-        ),
-        (
-            "cluster_security_group_id".to_string(),
-            Value::string(
-                vpc.and_then(|v| v.cluster_security_group_id())
-                    .unwrap_or_default(),
+            (
+                // optional, not computed: none is null (as an unset argument)
+                "security_group_ids".to_string(),
+                match vpc
+                    .map(|v| v.security_group_ids().to_vec())
+                    .unwrap_or_default()
+                {
+                    ids if ids.is_empty() => Value::null(sset_t()),
+                    ids => sset(ids),
+                },
             ),
-        ),
-        (
-            "vpc_id".to_string(),
-            Value::string(vpc.and_then(|v| v.vpc_id()).unwrap_or_default()),
-        ),
-    ]));
+            (
+                "endpoint_private_access".to_string(),
+                Value::bool(vpc.is_some_and(|v| v.endpoint_private_access())),
+            ),
+            (
+                "endpoint_public_access".to_string(),
+                Value::bool(vpc.is_none_or(|v| v.endpoint_public_access())),
+            ),
+            (
+                "public_access_cidrs".to_string(),
+                sset(
+                    vpc.map(|v| v.public_access_cidrs().to_vec())
+                        .filter(|c| !c.is_empty())
+                        .unwrap_or_else(|| vec!["0.0.0.0/0".to_string()]),
+                ),
+            ),
+            (
+                "cluster_security_group_id".to_string(),
+                Value::string(
+                    vpc.and_then(|v| v.cluster_security_group_id())
+                        .unwrap_or_default(),
+                ),
+            ),
+            (
+                "vpc_id".to_string(),
+                Value::string(vpc.and_then(|v| v.vpc_id()).unwrap_or_default()),
+            ),
+        ])
+        .into(),
+    );
     let logs: Vec<String> = c
         .logging()
         .map(|l| {
@@ -208,57 +211,77 @@ fn cluster_obj(c: &aws_sdk_eks::types::Cluster) -> Obj {
         })
         .unwrap_or_default();
     let knc = c.kubernetes_network_config().map(|k| {
-        Value::object(BTreeMap::from([
-            (
-                "service_ipv4_cidr".to_string(),
-                Value::string(k.service_ipv4_cidr().unwrap_or_default()),
-            ),
-            (
-                "ip_family".to_string(),
-                Value::string(k.ip_family().map_or("ipv4", |f| f.as_str())),
-            ),
-            (
-                "service_ipv6_cidr".to_string(),
-                Value::string(k.service_ipv6_cidr().unwrap_or_default()),
-            ),
-        ]))
+        Value::object(
+            BTreeMap::from([
+                (
+                    "service_ipv4_cidr".to_string(),
+                    Value::string(k.service_ipv4_cidr().unwrap_or_default()),
+                ),
+                (
+                    "ip_family".to_string(),
+                    Value::string(k.ip_family().map_or("ipv4", |f| f.as_str())),
+                ),
+                (
+                    "service_ipv6_cidr".to_string(),
+                    Value::string(k.service_ipv6_cidr().unwrap_or_default()),
+                ),
+            ])
+            .into(),
+        )
     });
     let enc: Vec<Value> = c
         .encryption_config()
         .iter()
         .map(|e| {
-            Value::object(BTreeMap::from([
-                ("resources".to_string(), sset(e.resources().to_vec())),
-                (
-                    "provider".to_string(),
-                    Value::tuple(vec![Value::object(BTreeMap::from([(
-                        "key_arn".to_string(),
-                        Value::string(e.provider().and_then(|p| p.key_arn()).unwrap_or_default()),
-                    )]))]),
-                ),
-            ]))
+            Value::object(
+                BTreeMap::from([
+                    ("resources".to_string(), sset(e.resources().to_vec())),
+                    (
+                        "provider".to_string(),
+                        Value::tuple(vec![Value::object(
+                            BTreeMap::from([(
+                                "key_arn".to_string(),
+                                Value::string(
+                                    e.provider().and_then(|p| p.key_arn()).unwrap_or_default(),
+                                ),
+                            )])
+                            .into(),
+                        )]),
+                    ),
+                ])
+                .into(),
+            )
         })
         .collect();
-    let ca = Value::tuple(vec![Value::object(BTreeMap::from([(
-        "data".to_string(),
-        Value::string(
-            c.certificate_authority()
-                .and_then(|a| a.data())
-                .unwrap_or_default(),
-        ),
-    )]))]);
-    let identity = Value::tuple(vec![Value::object(BTreeMap::from([(
-        "oidc".to_string(),
-        Value::tuple(vec![Value::object(BTreeMap::from([(
-            "issuer".to_string(),
+    let ca = Value::tuple(vec![Value::object(
+        BTreeMap::from([(
+            "data".to_string(),
             Value::string(
-                c.identity()
-                    .and_then(|i| i.oidc())
-                    .and_then(|o| o.issuer())
+                c.certificate_authority()
+                    .and_then(|a| a.data())
                     .unwrap_or_default(),
             ),
-        )]))]),
-    )]))]);
+        )])
+        .into(),
+    )]);
+    let identity = Value::tuple(vec![Value::object(
+        BTreeMap::from([(
+            "oidc".to_string(),
+            Value::tuple(vec![Value::object(
+                BTreeMap::from([(
+                    "issuer".to_string(),
+                    Value::string(
+                        c.identity()
+                            .and_then(|i| i.oidc())
+                            .and_then(|o| o.issuer())
+                            .unwrap_or_default(),
+                    ),
+                )])
+                .into(),
+            )]),
+        )])
+        .into(),
+    )]);
     Obj::from([
         ("id".into(), Value::string(&name)),
         ("name".into(), Value::string(&name)),
@@ -733,59 +756,71 @@ fn ng_obj(n: &aws_sdk_eks::types::Nodegroup) -> Obj {
     let cluster = n.cluster_name().unwrap_or_default();
     let name = n.nodegroup_name().unwrap_or_default();
     let sc = n.scaling_config();
-    let scaling = Value::object(BTreeMap::from([
-        (
-            "desired_size".to_string(),
-            Value::int(sc.and_then(|s| s.desired_size()).unwrap_or(0) as i64),
-        ),
-        (
-            "max_size".to_string(),
-            Value::int(sc.and_then(|s| s.max_size()).unwrap_or(0) as i64),
-        ),
-        (
-            "min_size".to_string(),
-            Value::int(sc.and_then(|s| s.min_size()).unwrap_or(0) as i64),
-        ),
-    ]));
+    let scaling = Value::object(
+        BTreeMap::from([
+            (
+                "desired_size".to_string(),
+                Value::int(sc.and_then(|s| s.desired_size()).unwrap_or(0) as i64),
+            ),
+            (
+                "max_size".to_string(),
+                Value::int(sc.and_then(|s| s.max_size()).unwrap_or(0) as i64),
+            ),
+            (
+                "min_size".to_string(),
+                Value::int(sc.and_then(|s| s.min_size()).unwrap_or(0) as i64),
+            ),
+        ])
+        .into(),
+    );
     let uc: Vec<Value> = n
         .update_config()
         .map(|u| {
-            Value::object(BTreeMap::from([
-                (
-                    "max_unavailable".to_string(),
-                    crate::util::iopt(u.max_unavailable().map(i64::from)),
-                ),
-                (
-                    "max_unavailable_percentage".to_string(),
-                    crate::util::iopt(u.max_unavailable_percentage().map(i64::from)),
-                ),
-            ]))
+            Value::object(
+                BTreeMap::from([
+                    (
+                        "max_unavailable".to_string(),
+                        crate::util::iopt(u.max_unavailable().map(i64::from)),
+                    ),
+                    (
+                        "max_unavailable_percentage".to_string(),
+                        crate::util::iopt(u.max_unavailable_percentage().map(i64::from)),
+                    ),
+                ])
+                .into(),
+            )
         })
         .into_iter()
         .collect();
     let resources = Value::tuple(
         n.resources()
             .map(|r| {
-                Value::object(BTreeMap::from([
-                    (
-                        "autoscaling_groups".to_string(),
-                        Value::tuple(
-                            r.auto_scaling_groups()
-                                .iter()
-                                .map(|g| {
-                                    Value::object(BTreeMap::from([(
-                                        "name".to_string(),
-                                        Value::string(g.name().unwrap_or_default()),
-                                    )]))
-                                })
-                                .collect(),
+                Value::object(
+                    BTreeMap::from([
+                        (
+                            "autoscaling_groups".to_string(),
+                            Value::tuple(
+                                r.auto_scaling_groups()
+                                    .iter()
+                                    .map(|g| {
+                                        Value::object(
+                                            BTreeMap::from([(
+                                                "name".to_string(),
+                                                Value::string(g.name().unwrap_or_default()),
+                                            )])
+                                            .into(),
+                                        )
+                                    })
+                                    .collect(),
+                            ),
                         ),
-                    ),
-                    (
-                        "remote_access_security_group_id".to_string(),
-                        Value::string(r.remote_access_security_group().unwrap_or_default()),
-                    ),
-                ]))
+                        (
+                            "remote_access_security_group_id".to_string(),
+                            Value::string(r.remote_access_security_group().unwrap_or_default()),
+                        ),
+                    ])
+                    .into(),
+                )
             })
             .into_iter()
             .collect(),

@@ -110,7 +110,7 @@ fn map_block(
         }
         let mut m = crate::util::obj(x);
         f(block, &mut m);
-        Value::object(m)
+        Value::object(m.into())
     };
     Some(match nesting {
         Nesting::Single => each(v),
@@ -284,5 +284,5 @@ fn unknown_computed_top(schema: &Schema, planned: &mut Obj, config: &Obj, replac
 
 /// Makes an object exactly of the schema's type.
 pub fn conform_obj(schema: &Schema, o: &Obj) -> Value {
-    conform(&Value::object(o.clone()), &schema.object_type())
+    conform(&Value::object(o.clone().into()), &schema.object_type())
 }

@@ -450,10 +450,13 @@ impl Resource for Versioning {
             .mfa_delete()
             .map_or("Disabled", |m| m.as_str())
             .to_string();
-        let vc = Value::object(BTreeMap::from([
-            ("status".to_string(), Value::string(status)),
-            ("mfa_delete".to_string(), Value::string(mfa)),
-        ]));
+        let vc = Value::object(
+            BTreeMap::from([
+                ("status".to_string(), Value::string(status)),
+                ("mfa_delete".to_string(), Value::string(mfa)),
+            ])
+            .into(),
+        );
         Ok(Some(Obj::from([
             ("id".into(), Value::string(&b)),
             ("bucket".into(), Value::string(&b)),
@@ -562,13 +565,16 @@ fn rules_value(rules: &[aws_sdk_s3::types::ServerSideEncryptionRule], known: &[O
             let def: Vec<Value> = r
                 .apply_server_side_encryption_by_default()
                 .map(|d| {
-                    Value::object(BTreeMap::from([
-                        (
-                            "sse_algorithm".to_string(),
-                            Value::string(d.sse_algorithm().as_str()),
-                        ),
-                        ("kms_master_key_id".to_string(), sopt(d.kms_master_key_id())),
-                    ]))
+                    Value::object(
+                        BTreeMap::from([
+                            (
+                                "sse_algorithm".to_string(),
+                                Value::string(d.sse_algorithm().as_str()),
+                            ),
+                            ("kms_master_key_id".to_string(), sopt(d.kms_master_key_id())),
+                        ])
+                        .into(),
+                    )
                 })
                 .into_iter()
                 .collect();
@@ -587,13 +593,16 @@ fn rules_value(rules: &[aws_sdk_s3::types::ServerSideEncryptionRule], known: &[O
                 }
             };
             crate::util::conform(
-                &Value::object(BTreeMap::from([
-                    ("bucket_key_enabled".to_string(), bke),
-                    (
-                        "apply_server_side_encryption_by_default".to_string(),
-                        Value::list(def_t.clone(), def),
-                    ),
-                ])),
+                &Value::object(
+                    BTreeMap::from([
+                        ("bucket_key_enabled".to_string(), bke),
+                        (
+                            "apply_server_side_encryption_by_default".to_string(),
+                            Value::list(def_t.clone(), def),
+                        ),
+                    ])
+                    .into(),
+                ),
                 &sse_rule_type(),
             )
         })
@@ -687,7 +696,7 @@ impl Resource for Encryption {
                 .first()
                 .is_some_and(|c| !c.blocks("rule").is_empty());
         if nested {
-            let inner = Value::object(BTreeMap::from([("rule".to_string(), rv)]));
+            let inner = Value::object(BTreeMap::from([("rule".to_string(), rv)]).into());
             o.insert(
                 "server_side_encryption_configuration".into(),
                 Value::list(inner.ty(), vec![inner]),

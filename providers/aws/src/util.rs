@@ -14,7 +14,9 @@ pub type Obj = BTreeMap<String, Value>;
 
 /// The attributes of an object value (empty for null/unknown).
 pub fn obj(v: &Value) -> Obj {
-    v.as_map().cloned().unwrap_or_default()
+    v.as_map()
+        .map(girder_core::ValueMap::to_btree)
+        .unwrap_or_default()
 }
 
 /// Read access to attributes, ignoring marks.
@@ -69,7 +71,7 @@ impl ObjExt for Obj {
     }
     fn blocks(&self, k: &str) -> Vec<Obj> {
         match self.get(k).map(Value::kind) {
-            Some(Kind::Object(m)) => vec![m.clone()],
+            Some(Kind::Object(m)) => vec![m.to_btree()],
             Some(_) => self
                 .get(k)
                 .and_then(Value::as_seq)

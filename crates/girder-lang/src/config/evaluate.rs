@@ -99,8 +99,10 @@ impl Scope<'_> {
                 _ => {}
             }
         }
-        ctx.variables.insert("var".into(), Value::object(vars));
-        ctx.variables.insert("local".into(), Value::object(locals));
+        ctx.variables
+            .insert("var".into(), Value::object(vars.into()));
+        ctx.variables
+            .insert("local".into(), Value::object(locals.into()));
         ctx
     }
 }

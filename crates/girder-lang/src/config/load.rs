@@ -302,7 +302,7 @@ pub(crate) fn literal_value_in(e: &Expression, src: Option<&str>) -> Option<Valu
                 };
                 m.insert(key, lit(v.expr())?);
             }
-            Value::object(m)
+            Value::object(m.into())
         }
         Expression::Parenthesis(p) => lit(p.inner())?,
         _ => return None,

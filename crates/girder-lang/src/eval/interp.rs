@@ -226,7 +226,7 @@ impl<'a> Ev<'a> {
         if !known {
             return Ok(unknown(Type::Dynamic, marks));
         }
-        Ok(Value::object(out).with_marks(marks))
+        Ok(Value::object(out.into()).with_marks(marks))
     }
 
     // ----- traversals -----
@@ -793,7 +793,7 @@ impl<'a> Ev<'a> {
                     .collect(),
             )
         } else {
-            Value::object(obj)
+            Value::object(obj.into())
         };
         Ok(out.with_marks(marks))
     }

@@ -390,11 +390,11 @@ fn merge(args: &[Value]) -> Result<Value, FuncError> {
                 .map(|(k, v)| convert(v, &t).map(|v| (k.clone(), v)))
                 .collect();
             if let Ok(c) = conv {
-                return Ok(Value::map(t, c));
+                return Ok(Value::map(t, c.into()));
             }
         }
     }
-    Ok(Value::object(out))
+    Ok(Value::object(out.into()))
 }
 
 fn range(args: &[Value]) -> Result<Value, FuncError> {
@@ -670,8 +670,8 @@ fn zipmap(args: &[Value]) -> Result<Value, FuncError> {
         out.insert(k.to_string(), v.clone());
     }
     Ok(match vals.ty() {
-        Type::List(t) => Value::map(*t, out),
-        _ => Value::object(out),
+        Type::List(t) => Value::map(*t, out.into()),
+        _ => Value::object(out.into()),
     })
 }
 
@@ -1284,7 +1284,7 @@ pub(crate) fn functions() -> Vec<Function> {
                             })?;
                             out.insert(k.clone(), l);
                         }
-                        Value::map(Type::list(Type::String), out)
+                        Value::map(Type::list(Type::String), out.into())
                     }
                     _ => param_conv(&a[0], &want, 0, "values")?,
                 };

@@ -122,7 +122,7 @@ impl<'a> JsonReader<'a> {
                 self.ws();
                 if self.b.get(self.i) == Some(&b'}') {
                     self.i += 1;
-                    return Ok(Value::object(attrs));
+                    return Ok(Value::object(attrs.into()));
                 }
                 loop {
                     self.ws();
@@ -142,7 +142,7 @@ impl<'a> JsonReader<'a> {
                         Some(b',') => self.i += 1,
                         Some(b'}') => {
                             self.i += 1;
-                            return Ok(Value::object(attrs));
+                            return Ok(Value::object(attrs.into()));
                         }
                         _ => return Err(self.err_char("after object key:value pair")),
                     }
@@ -1704,7 +1704,7 @@ fn yaml_value(n: &YNode) -> Result<Value, String> {
                 };
                 attrs.insert(key, yaml_value(v)?);
             }
-            Value::object(attrs)
+            Value::object(attrs.into())
         }
     })
 }

@@ -768,7 +768,10 @@ fn templatefile(args: &[Value], ctx: &CallContext<'_>) -> Result<Value, FuncErro
     let vars_err =
         |m: String| FuncError::arg(1, format!("Invalid value for \"vars\" parameter: {m}."));
     let vars: BTreeMap<String, Value> = match args[1].ty() {
-        Type::Map(_) | Type::Object(_) => args[1].as_map().cloned().unwrap_or_default(),
+        Type::Map(_) | Type::Object(_) => args[1]
+            .as_map()
+            .map(girder_core::ValueMap::to_btree)
+            .unwrap_or_default(),
         _ => return Err(vars_err("invalid vars value: must be a map".into())),
     };
     for k in vars.keys() {

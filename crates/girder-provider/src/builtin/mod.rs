@@ -72,7 +72,7 @@ pub(crate) fn object(schema: &Schema, attrs: BTreeMap<String, Value>) -> Value {
             .unwrap_or_else(|| Value::null(a.ty.clone()));
         m.insert(name.clone(), v);
     }
-    Value::object(m)
+    Value::object(m.into())
 }
 
 /// A plan by the schema: defaults for null optional attributes; on create, unknown computed
@@ -294,7 +294,13 @@ pub(crate) mod testutil {
         config: Value,
     ) -> Result<Value, Diagnostics> {
         let schema = p.schema().resource(type_name).expect("schema").clone();
-        let config = object(&schema, config.as_map().cloned().unwrap_or_default());
+        let config = object(
+            &schema,
+            config
+                .as_map()
+                .map(girder_core::ValueMap::to_btree)
+                .unwrap_or_default(),
+        );
         let plan = p
             .plan_resource(
                 PlanRequest {
@@ -335,7 +341,13 @@ pub(crate) mod testutil {
         config: Value,
     ) -> crate::PlanResponse {
         let schema = p.schema().resource(type_name).expect("schema").clone();
-        let config = object(&schema, config.as_map().cloned().unwrap_or_default());
+        let config = object(
+            &schema,
+            config
+                .as_map()
+                .map(girder_core::ValueMap::to_btree)
+                .unwrap_or_default(),
+        );
         // proposed: config with prior computed values
         let mut proposed = config.clone();
         for (name, a) in &schema.attributes {

@@ -88,7 +88,7 @@ fn norm_rule(r: &Obj) -> Value {
         "description".into(),
         keep("description", Value::string(r.s_or_empty("description"))),
     );
-    crate::util::conform(&Value::object(o), &rule_type())
+    crate::util::conform(&Value::object(o.into()), &rule_type())
 }
 
 fn atoms_of_rule(r: &Obj) -> Vec<Atom> {
@@ -197,7 +197,7 @@ fn rule_from_atoms(atoms: &[Atom]) -> Value {
         ("self".into(), Value::bool(selfref)),
         ("description".into(), Value::string(d)),
     ]);
-    crate::util::conform(&Value::object(o), &rule_type())
+    crate::util::conform(&Value::object(o.into()), &rule_type())
 }
 
 /// Groups what AWS has into rule blocks, matching the blocks of `known` (prior state or plan)

@@ -242,7 +242,7 @@ pub fn proposed(schema: &Schema, prior: &Value, config: &Value) -> Value {
         };
         out.insert(name.clone(), v);
     }
-    Value::object(out)
+    Value::object(out.into())
 }
 
 pub fn ctx() -> OpContext {
