@@ -364,7 +364,7 @@ pub(crate) fn unify(types: &[Type]) -> Option<Type> {
         let objs: Vec<&ObjectType> = types
             .iter()
             .filter_map(|t| match t {
-                Type::Object(o) => Some(o),
+                Type::Object(o) => Some(&**o),
                 _ => None,
             })
             .collect();

@@ -25,7 +25,7 @@ pub enum Type {
     Tuple(Vec<Type>),
     /// `object({name = T, ...})`; `optional` names attributes that may be omitted (only used in
     /// type constraints; values' types never carry optional attributes).
-    Object(ObjectType),
+    Object(Box<ObjectType>),
 }
 
 /// The attribute types of an object type.
@@ -52,10 +52,10 @@ impl Type {
     }
     /// An object type without optional attributes.
     pub fn object(attrs: BTreeMap<String, Type>) -> Type {
-        Type::Object(ObjectType {
+        Type::Object(Box::new(ObjectType {
             attrs,
             optional: BTreeSet::new(),
-        })
+        }))
     }
     /// The empty object type `object({})`.
     pub fn empty_object() -> Type {
@@ -178,7 +178,7 @@ impl Type {
                                 }
                             }
                         }
-                        Ok(Type::Object(o))
+                        Ok(Type::Object(Box::new(o)))
                     }
                     other => Err(format!("unknown type kind {other:?}")),
                 }

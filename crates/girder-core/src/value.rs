@@ -217,10 +217,10 @@ impl Value {
             Kind::Set(t, _) => Type::set(t.clone()),
             Kind::Map(t, _) => Type::map(t.clone()),
             Kind::Tuple(items) => Type::Tuple(items.iter().map(Value::ty).collect()),
-            Kind::Object(attrs) => Type::Object(ObjectType {
+            Kind::Object(attrs) => Type::Object(Box::new(ObjectType {
                 attrs: attrs.iter().map(|(k, v)| (k.clone(), v.ty())).collect(),
                 optional: Default::default(),
-            }),
+            })),
         }
     }
     /// Is it null?

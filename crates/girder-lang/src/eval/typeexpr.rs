@@ -248,7 +248,7 @@ impl Parser<'_> {
                             }
                             o.attrs.insert(key, at);
                         }
-                        let ty = Type::Object(o);
+                        let ty = Type::Object(Box::new(o));
                         let defaults = (!values.is_empty() || !children.is_empty()).then(|| {
                             Defaults {
                                 ty: ty.clone(),
