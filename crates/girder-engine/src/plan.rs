@@ -530,7 +530,11 @@ pub async fn plan_with(
 
     let to_refresh: Vec<PriorObject>;
     let kept: Vec<PriorObject>;
-    (to_refresh, kept) = objects.into_iter().partition(|o| !forget.contains(&o.addr));
+    if forget.is_empty() {
+        (to_refresh, kept) = (objects, Vec::new());
+    } else {
+        (to_refresh, kept) = objects.into_iter().partition(|o| !forget.contains(&o.addr));
+    }
     let (mut objects, drift) = if opts.refresh {
         refresh(to_refresh, providers, &opts.targets, &mut diags).await
     } else {
@@ -709,46 +713,44 @@ pub async fn plan_with(
                     .filter(|i| in_scope.as_ref().is_none_or(|s| s.contains(i)))
                     .filter(|i| !excluded.contains(i))
                     .collect();
-                let results: Vec<(usize, Result<ResourceChange, Diagnostics>)> = {
+                // Changes go straight into `changes` (no per-level copy of them), then the
+                // level's values become visible to the next levels.
+                let start = changes.len();
+                {
                     let upstream = &upstream;
                     let pending = &pending;
                     let objects = &objects;
                     let current = &current;
                     let gone = &gone;
+                    let (changes, diags) = (&mut changes, &mut diags);
                     futures::stream::iter(level.into_iter().map(|i| async move {
                         let d = &desired[i];
                         let prior = current.get(&d.addr).map(|&j| &objects[j]);
-                        (
-                            i,
-                            plan_instance(d, prior, upstream, pending, gone, providers, opts).await,
-                        )
+                        plan_instance(d, prior, upstream, pending, gone, providers, opts).await
                     }))
                     .buffer_unordered(opts.parallelism.max(1))
-                    .collect()
-                    .await
-                };
-                for (i, r) in results {
-                    match r {
-                        Ok(mut c) => {
-                            let addr = &desired[i].addr;
-                            c.moved_from = moved_from.get(addr).cloned();
-                            c.importing = importing.get(addr).cloned();
-                            if c.action != Action::NoOp {
-                                pending.insert(
-                                    addr.clone(),
-                                    (c.action, c.before.clone(), c.after.clone()),
-                                );
-                            }
-                            if c.after.is_null() {
-                                upstream.remove(addr);
-                            } else if let Some(slot) = upstream.get_mut(addr) {
-                                *slot = c.after.clone();
-                            } else {
-                                upstream.insert(addr.clone(), c.after.clone());
-                            }
-                            changes.push(c);
+                    .for_each(|r| {
+                        match r {
+                            Ok(c) => changes.push(c),
+                            Err(d) => diags.extend(d),
                         }
-                        Err(d) => diags.extend(d),
+                        std::future::ready(())
+                    })
+                    .await;
+                }
+                for c in &mut changes[start..] {
+                    let addr = &c.addr;
+                    c.moved_from = moved_from.get(addr).cloned();
+                    c.importing = importing.get(addr).cloned();
+                    if c.action != Action::NoOp {
+                        pending.insert(addr.clone(), (c.action, c.before.clone(), c.after.clone()));
+                    }
+                    if c.after.is_null() {
+                        upstream.remove(addr);
+                    } else if let Some(slot) = upstream.get_mut(addr) {
+                        *slot = c.after.clone();
+                    } else {
+                        upstream.insert(addr.clone(), c.after.clone());
                     }
                 }
             }
@@ -1231,7 +1233,9 @@ async fn plan_instance(
     postconditions(d, upstream, &planned)?;
     if planned.raw_equal(pv) {
         return Ok(ResourceChange {
-            after: planned,
+            // Share the prior object when nothing differs, marks included: a no-op plan of a
+            // big state keeps one copy of each object.
+            after: if planned == *pv { pv.clone() } else { planned },
             private: resp.planned_private,
             ..base
         });
