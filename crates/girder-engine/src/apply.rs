@@ -1055,12 +1055,28 @@ pub async fn apply_with(
         diags.push(d);
     }
     if !interrupted && plan.mode == crate::plan::PlanMode::Normal {
-        let values = walk.values.lock().expect("lock").clone();
+        let mut values = walk.values.lock().expect("lock").clone();
         for c in checks {
+            // Scoped data sources: the value read at plan, else read now.
+            for d in &c.data {
+                let v = match plan.check_data.iter().find(|(a, _)| a == &d.addr) {
+                    Some((_, v)) => v.clone(),
+                    None => {
+                        let r = crate::plan::read_check_data(d, &c.name, &values, false, providers)
+                            .await;
+                        diags.extend(r.diagnostics);
+                        r.value.unwrap_or_else(Value::unknown_dynamic)
+                    }
+                };
+                values.insert(d.addr.clone(), v);
+            }
             diags.extend((c.asserts)(
                 &Upstream { values: &values },
                 &Value::null_dynamic(),
             ));
+            for d in &c.data {
+                values.remove(&d.addr);
+            }
         }
     }
     let b = backend.clone();

@@ -493,6 +493,10 @@ pub struct DesiredCheck {
     pub name: String,
     /// Evaluates its assertions (failures are warnings).
     pub asserts: CondFn,
+    /// Its scoped `data` blocks (Terraform 1.5): read at plan (at apply when their
+    /// configuration is unknown or a dependency has changes pending), visible to this check's
+    /// assertions only, never in state; a failure to read one is a warning.
+    pub data: Vec<DesiredInstance>,
 }
 
 impl fmt::Debug for DesiredCheck {

@@ -36,7 +36,8 @@
 //! The root module's `moved`, `import`, `removed` and `check` blocks become [`Blocks`];
 //! `replace_triggered_by`, pre/postconditions (resources, data sources, outputs) and
 //! `timeouts` become fields of the desired instances; `moved` blocks of child modules apply
-//! inside each instance of the module. Not yet: data sources scoped to `check` blocks.
+//! inside each instance of the module. Data sources scoped to a root `check` block are read
+//! for that check only (see [`DesiredCheck::data`]).
 //! `count` / `for_each` may refer to variables, locals and data sources read at plan time; a
 //! reference to a managed resource makes them unknown (Terraform's "Invalid count argument",
 //! which offers -target).
@@ -774,7 +775,7 @@ pub fn desired_with_blocks(
             preconditions: cond_fn(&scope, &o.preconditions, &[], CondKind::OutputPre),
         });
     }
-    let mut blocks = root_blocks(&scope, m, &mut diags);
+    let mut blocks = root_blocks(req, &scope, m, &mut diags);
     child_moves(&scope, req.config, &mut blocks.moves, &mut diags);
     if diags.has_errors() {
         return Err(diags);
@@ -1079,7 +1080,12 @@ fn child_moves(scope: &Scope, cfg: &Config, out: &mut Vec<MoveStmt>, diags: &mut
 }
 
 /// The root module's `moved`, `import`, `removed` and `check` blocks.
-fn root_blocks(scope: &Arc<Scope>, m: &config::Module, diags: &mut Diagnostics) -> Blocks {
+fn root_blocks(
+    req: &Request<'_>,
+    scope: &Arc<Scope>,
+    m: &config::Module,
+    diags: &mut Diagnostics,
+) -> Blocks {
     let mut b = Blocks::default();
     for mv in &m.moved {
         let (Some(from), Some(to)) = (
@@ -1150,14 +1156,85 @@ fn root_blocks(scope: &Arc<Scope>, m: &config::Module, diags: &mut Diagnostics) 
         });
     }
     for c in &m.checks {
-        if let Some(asserts) = cond_fn(scope, &c.asserts, &[], CondKind::Check) {
-            b.checks.push(DesiredCheck {
-                name: c.name.clone(),
-                asserts,
-            });
-        }
+        let data = c
+            .data
+            .iter()
+            .filter_map(|r| check_data(req, scope, r, diags))
+            .collect();
+        let asserts = cond_fn(scope, &c.asserts, &[], CondKind::Check)
+            .unwrap_or_else(|| Arc::new(|_, _| Diagnostics::new()));
+        b.checks.push(DesiredCheck {
+            name: c.name.clone(),
+            asserts,
+            data,
+        });
     }
     b
+}
+
+/// A data source scoped to a `check` block, as a desired instance (one instance: `count`
+/// and `for_each` are refused).
+fn check_data(
+    req: &Request<'_>,
+    scope: &Arc<Scope>,
+    r: &config::Resource,
+    diags: &mut Diagnostics,
+) -> Option<DesiredInstance> {
+    if let Some(e) = r.count.as_ref().or(r.for_each.as_ref()) {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported argument in a check block's data source",
+                format!(
+                    "{} is scoped to a check block; girder reads such a data source once, so count and for_each are not supported here.",
+                    r.address()
+                ),
+            )
+            .with_span_opt(e.span())
+            .with_help("Remove count / for_each, or move the data block out of the check block."),
+        );
+        return None;
+    }
+    let provider = provider_of(req.config, r);
+    let schema = req
+        .providers
+        .get(&provider.name)
+        .and_then(|p| p.schema().data_source(&r.type_name).cloned())
+        .map(Arc::new);
+    let mut exprs = Vec::new();
+    body_exprs(&r.body, &mut exprs);
+    let mut deps = Vec::new();
+    for e in exprs {
+        scope.deps(e, false, &mut deps, 0);
+    }
+    for e in &r.depends_on {
+        scope.deps(e, true, &mut deps, 0);
+    }
+    deps.sort();
+    deps.dedup();
+    let scope2 = scope.clone();
+    let body = r.body.clone();
+    Some(DesiredInstance {
+        addr: AbsResourceInstance {
+            resource: AbsResource {
+                module: scope.module.clone(),
+                resource: Resource {
+                    mode: ResourceMode::Data,
+                    type_name: r.type_name.clone(),
+                    name: r.name.clone(),
+                },
+            },
+            key: None,
+        },
+        provider,
+        config: Arc::new(move |up| scope2.body(&body, schema.as_deref(), up, &[])),
+        depends_on: deps,
+        lifecycle: Lifecycle::default(),
+        span: Some(r.span.clone()),
+        triggers: Vec::new(),
+        preconditions: None,
+        postconditions: None,
+        timeouts: Timeouts::default(),
+    })
 }
 
 /// The `count` / `each` objects of an instance key.
@@ -1490,8 +1567,29 @@ fn expansion_of(
 /// Configures every provider the configuration uses from its `provider` block (evaluated
 /// against variables and locals).
 pub async fn configure_providers(req: &Request<'_>, desired: &[DesiredInstance]) -> Diagnostics {
+    configure_named(
+        req,
+        desired.iter().map(|d| d.provider.name.as_str()).collect(),
+    )
+    .await
+}
+
+/// [`configure_providers`] for the desired instances and the data sources of `check` blocks.
+async fn configure_all(
+    req: &Request<'_>,
+    desired: &[DesiredInstance],
+    blocks: &Blocks,
+) -> Diagnostics {
+    let names = desired
+        .iter()
+        .chain(blocks.checks.iter().flat_map(|c| &c.data))
+        .map(|d| d.provider.name.as_str())
+        .collect();
+    configure_named(req, names).await
+}
+
+async fn configure_named(req: &Request<'_>, mut names: Vec<&str>) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let mut names: Vec<&str> = desired.iter().map(|d| d.provider.name.as_str()).collect();
     names.sort_unstable();
     names.dedup();
     let m = &req.config.module;
@@ -1577,7 +1675,7 @@ pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanO
             }
         }
     };
-    let cd = configure_providers(req, &desired).await;
+    let cd = configure_all(req, &desired, &blocks).await;
     if cd.has_errors() {
         return PlanOutcome {
             plan: None,
@@ -1641,7 +1739,7 @@ pub async fn apply(
             interrupted: false,
         };
     }
-    let cd = configure_providers(req, &desired).await;
+    let cd = configure_all(req, &desired, &blocks).await;
     if cd.has_errors() {
         return ApplyOutcome {
             state: None,

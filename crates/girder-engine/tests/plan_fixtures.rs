@@ -5,7 +5,8 @@
 //!
 //! A case folder with a `main.tf` is driven through the configuration (`ops::plan`): its
 //! `case.json` (optional) gives the prior state, drift, objects that exist only in the fake
-//! provider (`"objects"`, for imports), the options, and `"apply": true` to apply the plan
+//! provider (`"objects"`, for imports), data source reads that fail (`"fail_data_reads"`:
+//! the `name`s), the options, and `"apply": true` to apply the plan
 //! and snapshot the operations, the diagnostics, the resulting state and the next plan.
 
 mod support;
@@ -87,6 +88,13 @@ fn run_config_case(dir: &std::path::Path) -> (String, Option<String>) {
     );
     drift(case.get("drift"), &p);
     drift(case.get("objects"), &p);
+    for name in case["fail_data_reads"].as_array().unwrap_or(&empty) {
+        p.fail(girder_provider::fake::Failure {
+            op: girder_provider::fake::Op::DataRead,
+            name: name.as_str().unwrap_or_default().to_string(),
+            partial: false,
+        });
+    }
     let opts = options(case.get("options"));
     let reg = registry(p.clone());
     let rt = tokio::runtime::Builder::new_current_thread()
