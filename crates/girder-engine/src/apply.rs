@@ -1030,6 +1030,15 @@ pub async fn apply_with(
         };
         if plan.mode != crate::plan::PlanMode::Destroy {
             for o in outputs {
+                // Preconditions whose result was unknown at plan are decided now; a failure
+                // is an error and the output keeps its previous value.
+                if let Some(pre) = &o.preconditions {
+                    let failed = pre(&Upstream { values: &values }, &Value::null_dynamic());
+                    if failed.has_errors() {
+                        diags.extend(failed);
+                        continue;
+                    }
+                }
                 match (o.value)(&Upstream { values: &values }) {
                     Ok(v) if v.is_wholly_known() => {
                         match OutputValue::from_value(&v, o.sensitive) {

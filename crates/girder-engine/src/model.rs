@@ -389,7 +389,9 @@ pub struct DesiredOutput {
     pub sensitive: bool,
     /// The instances it refers to.
     pub depends_on: Vec<AbsResourceInstance>,
-    /// `precondition { ... }` blocks of the output.
+    /// `precondition { ... }` blocks of the output: checked at plan (unknown results pass)
+    /// and again at apply against the applied values (a failure there is an error and the
+    /// output is not written).
     pub preconditions: Option<CondFn>,
 }
 
