@@ -775,6 +775,7 @@ pub fn desired_with_blocks(
             preconditions: cond_fn(&scope, &o.preconditions, &[], CondKind::OutputPre),
         });
     }
+    diags.extend(config::child_module_imports(req.config));
     let mut blocks = root_blocks(req, &scope, m, &mut diags);
     child_moves(&scope, req.config, &mut blocks.moves, &mut diags);
     if diags.has_errors() {
@@ -1129,6 +1130,36 @@ fn root_blocks(
                 continue;
             }
         };
+        let module = module_instance_exists(scope, &to.resource.module);
+        if let Ok(ms) = module {
+            let declared = to.resource.resource.mode == ResourceMode::Managed
+                && ms.expansions.contains_key(&to.resource)
+                && ms.instances_of(&to.resource).contains(&to);
+            if !declared {
+                diags.push(
+                    Diagnostic::error(
+                        "Configuration for import target does not exist",
+                        format!(
+                            "The configuration for the given import target {to} does not exist. All target instances must have an associated configuration to be imported."
+                        ),
+                    )
+                    .with_span_opt(im.to.span())
+                    .with_help("Add a resource block for it (with the same count / for_each key), or fix the to address."),
+                );
+                continue;
+            }
+        }
+        if let Err(detail) = module {
+            diags.push(
+                Diagnostic::error(
+                    "Import target module instance does not exist",
+                    format!("The import block's to address {to} is in {detail}."),
+                )
+                .with_span_opt(im.to.span())
+                .with_help("Fix the module part of to (the call's name and its count / for_each key), or declare that module instance."),
+            );
+            continue;
+        }
         let id = match scope.eval(&im.id, &up, &[]) {
             Ok(v) if v.is_wholly_known() && v.as_str().is_some() => {
                 v.as_str().unwrap_or_default().to_string()
@@ -1170,6 +1201,47 @@ fn root_blocks(
         });
     }
     b
+}
+
+/// Does the module instance `path` exist in the configuration below `scope`? Err: where it
+/// goes wrong, for a message ("module.m[\"c\"], which ...").
+fn module_instance_exists<'s>(
+    scope: &'s Scope,
+    path: &ModuleInstance,
+) -> Result<&'s Scope, String> {
+    let mut cur = scope;
+    for step in &path.0 {
+        let here = cur.module.child(step.name.clone(), step.key.clone());
+        let Some(call) = cur.calls.get().and_then(|c| c.get(&step.name)) else {
+            let within = if cur.module.0.is_empty() {
+                "the root module".to_string()
+            } else {
+                cur.module.to_string()
+            };
+            return Err(format!(
+                "{here}, but {within} has no module call named \"{}\"",
+                step.name
+            ));
+        };
+        let Some((_, child)) = call.instances.iter().find(|(k, _)| k == &step.key) else {
+            let have: Vec<String> = call
+                .instances
+                .iter()
+                .map(|(_, c)| c.module.to_string())
+                .collect();
+            return Err(format!(
+                "{here}, which the configuration does not declare (module \"{}\" has {})",
+                step.name,
+                if have.is_empty() {
+                    "no instances".to_string()
+                } else {
+                    format!("the instances {}", have.join(", "))
+                }
+            ));
+        };
+        cur = child;
+    }
+    Ok(cur)
 }
 
 /// A data source scoped to a `check` block, as a desired instance (one instance: `count`

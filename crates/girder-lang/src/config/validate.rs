@@ -144,7 +144,33 @@ pub fn validate(config: &Config) -> Diagnostics {
     let funcs = FunctionTable::builtin();
     let mut d = Diagnostics::new();
     validate_tree(config, &funcs, &mut d);
+    d.extend(child_module_imports(config));
     config.remap_json_spans(&mut d);
+    d
+}
+
+/// `import` blocks are only allowed in the root module (their `to` may address any module
+/// instance): one error per `import` block found in a child module.
+pub fn child_module_imports(config: &Config) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for c in config.children.values() {
+        let path = c.display_path();
+        for im in &c.module.imports {
+            d.push(
+                Diagnostic::error(
+                    "Invalid import configuration",
+                    format!(
+                        "An import block was detected in \"{path}\". Import blocks are only allowed in the root module."
+                    ),
+                )
+                .with_span(im.span.clone())
+                .with_help(format!(
+                    "Move the import block to the root module and address the object through the module call: to = {path}.TYPE.NAME."
+                )),
+            );
+        }
+        d.extend(child_module_imports(c));
+    }
     d
 }
 
