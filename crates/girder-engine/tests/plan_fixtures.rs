@@ -149,6 +149,7 @@ fn run_config_case(dir: &std::path::Path) -> (String, Option<String>) {
         assert_eq!(back.changes, plan.changes, "{}", dir.display());
         assert_eq!(back.moves, plan.moves);
         assert_eq!(back.mode, plan.mode);
+        assert_eq!(back.check_data, plan.check_data);
     }
     if !outcome.diagnostics.is_empty() {
         text.push_str("\n--- diagnostics ---\n");
