@@ -189,6 +189,7 @@ fn validate_tree(cfg: &Config, funcs: &FunctionTable, d: &mut Diagnostics) {
         d,
         where_: cfg.display_path(),
         graph: Graph::default(),
+        in_check: None,
     }
     .run(funcs);
     for c in cfg.children.values() {
@@ -218,6 +219,9 @@ struct Checker<'a> {
     where_: String,
     /// The reference graph, for the cycle check.
     graph: Graph<'a>,
+    /// The `check` block whose data sources and assertions are being checked (its scoped data
+    /// sources are visible there only).
+    in_check: Option<&'a str>,
 }
 
 /// The reference graph of a module: nodes interned as numbers (a configuration of 10,000
@@ -514,6 +518,7 @@ impl<'a> Checker<'a> {
             self.resource(r, None);
         }
         for c in &m.checks {
+            self.in_check = Some(c.name.as_str());
             for r in &c.data {
                 self.resource(r, None);
             }
@@ -521,6 +526,7 @@ impl<'a> Checker<'a> {
                 self.expr(&a.condition, &Scope::default(), None);
                 self.expr(&a.error_message, &Scope::default(), None);
             }
+            self.in_check = None;
         }
         for c in &m.module_calls {
             let node = self.graph.declare(&format!("module.{}", c.name), &c.span);
@@ -731,16 +737,26 @@ impl<'a> Checker<'a> {
                 {
                     return None;
                 }
-                let in_check = m.checks.iter().any(|c| {
+                let owner = m.checks.iter().find(|c| {
                     c.data
                         .iter()
                         .any(|d| d.mode == *mode && &d.type_name == type_name && &d.name == name)
                 });
-                if !self
-                    .resource_keys
-                    .contains(&(*mode, type_name.as_str(), name.as_str()))
-                    && !in_check
-                {
+                let declared =
+                    self.resource_keys
+                        .contains(&(*mode, type_name.as_str(), name.as_str()));
+                if let Some(owner) = owner.filter(|_| !declared) {
+                    if self.in_check != Some(owner.name.as_str()) {
+                        self.d.push(err(
+                            "Reference to scoped resource",
+                            format!("The referenced data resource \"{type_name}\" \"{name}\" is not available from this context: it is declared inside check \"{}\", and only that check's assertions may use it.", owner.name),
+                            span,
+                            format!("Declare the data block outside the check block to use it here, or move this reference into check \"{}\".", owner.name),
+                        ));
+                        return None;
+                    }
+                }
+                if !declared && owner.is_none() {
                     let (what, addr, decl) = match mode {
                         ResourceMode::Managed => (
                             "managed resource",
