@@ -36,8 +36,8 @@
 //! The root module's `moved`, `import`, `removed` and `check` blocks become [`Blocks`];
 //! `replace_triggered_by`, pre/postconditions (resources, data sources, outputs) and
 //! `timeouts` become fields of the desired instances; `moved` blocks of child modules apply
-//! inside each instance of the module. Data sources scoped to a root `check` block are read
-//! for that check only (see [`DesiredCheck::data`]).
+//! inside each instance of the module, and so do their `check` blocks. Data sources scoped to
+//! a `check` block are read for that check only (see [`DesiredCheck::data`]).
 //! `count` / `for_each` may refer to variables, locals and data sources read at plan time; a
 //! reference to a managed resource makes them unknown (Terraform's "Invalid count argument",
 //! which offers -target).
@@ -778,6 +778,7 @@ pub fn desired_with_blocks(
     diags.extend(config::child_module_imports(req.config));
     let mut blocks = root_blocks(req, &scope, m, &mut diags);
     child_moves(&scope, req.config, &mut blocks.moves, &mut diags);
+    child_checks(req, &scope, req.config, &mut blocks.checks, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -1043,6 +1044,42 @@ fn endpoint(e: &Expr, what: &str, diags: &mut Diagnostics) -> Option<MoveEndpoin
     }
 }
 
+/// The `check` blocks of child modules, once per module instance (named by their address,
+/// `module.net.check.health`), evaluated in that instance's scope.
+fn child_checks(
+    req: &Request<'_>,
+    scope: &Scope,
+    cfg: &Config,
+    out: &mut Vec<DesiredCheck>,
+    diags: &mut Diagnostics,
+) {
+    let Some(calls) = scope.calls.get() else {
+        return;
+    };
+    for (name, call) in calls {
+        let Some(child_cfg) = cfg.children.get(name) else {
+            continue;
+        };
+        for (_, child) in &call.instances {
+            for c in &child_cfg.module.checks {
+                let data = c
+                    .data
+                    .iter()
+                    .filter_map(|r| check_data(req, child_cfg, child, r, diags))
+                    .collect();
+                let asserts = cond_fn(child, &c.asserts, &[], CondKind::Check)
+                    .unwrap_or_else(|| Arc::new(|_, _| Diagnostics::new()));
+                out.push(DesiredCheck {
+                    name: format!("{}.check.{}", child.module, c.name),
+                    asserts,
+                    data,
+                });
+            }
+            child_checks(req, child, child_cfg, out, diags);
+        }
+    }
+}
+
 /// The `moved` blocks of child modules, once per module instance, with addresses made
 /// absolute (a statement in a module moves objects inside each of its instances).
 fn child_moves(scope: &Scope, cfg: &Config, out: &mut Vec<MoveStmt>, diags: &mut Diagnostics) {
@@ -1190,7 +1227,7 @@ fn root_blocks(
         let data = c
             .data
             .iter()
-            .filter_map(|r| check_data(req, scope, r, diags))
+            .filter_map(|r| check_data(req, req.config, scope, r, diags))
             .collect();
         let asserts = cond_fn(scope, &c.asserts, &[], CondKind::Check)
             .unwrap_or_else(|| Arc::new(|_, _| Diagnostics::new()));
@@ -1248,6 +1285,7 @@ fn module_instance_exists<'s>(
 /// and `for_each` are refused).
 fn check_data(
     req: &Request<'_>,
+    cfg: &Config,
     scope: &Arc<Scope>,
     r: &config::Resource,
     diags: &mut Diagnostics,
@@ -1266,7 +1304,7 @@ fn check_data(
         );
         return None;
     }
-    let provider = provider_of(req.config, r);
+    let provider = provider_of(cfg, r);
     let schema = req
         .providers
         .get(&provider.name)
