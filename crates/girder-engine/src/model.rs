@@ -488,7 +488,8 @@ pub struct RemovedStmt {
     pub span: Option<SourceSpan>,
 }
 
-/// A `check` block: assertions reported as warnings.
+/// A `check` block: assertions reported as warnings. (The preconditions of child module
+/// outputs are carried the same way; their failures are errors.)
 #[derive(Clone)]
 pub struct DesiredCheck {
     /// Its name.

@@ -1045,7 +1045,8 @@ fn endpoint(e: &Expr, what: &str, diags: &mut Diagnostics) -> Option<MoveEndpoin
 }
 
 /// The `check` blocks of child modules, once per module instance (named by their address,
-/// `module.net.check.health`), evaluated in that instance's scope.
+/// `module.net.check.health`), evaluated in that instance's scope; and the preconditions of
+/// their outputs, as checks whose failures are errors (`module.net.output.id`).
 fn child_checks(
     req: &Request<'_>,
     scope: &Scope,
@@ -1074,6 +1075,17 @@ fn child_checks(
                     asserts,
                     data,
                 });
+            }
+            // The preconditions of the module's outputs: errors, checked like the checks at
+            // plan (unknown results pass) and at apply.
+            for o in &child_cfg.module.outputs {
+                if let Some(asserts) = cond_fn(child, &o.preconditions, &[], CondKind::OutputPre) {
+                    out.push(DesiredCheck {
+                        name: format!("{}.output.{}", child.module, o.name),
+                        asserts,
+                        data: Vec::new(),
+                    });
+                }
             }
             child_checks(req, child, child_cfg, out, diags);
         }
