@@ -129,7 +129,8 @@ pub struct OpReport {
     pub status: OpStatus,
     /// How long it took (zero when not attempted).
     pub elapsed: Duration,
-    /// The operation imported the object of an `import` block first (and succeeded).
+    /// The operation imported the object of an `import` block first (even if what followed
+    /// failed).
     pub imported: bool,
 }
 
@@ -162,11 +163,7 @@ impl ApplyOutcome {
                 .filter(|r| !r.addr.contains(".data."))
                 .count()
         };
-        let imported = self
-            .reports
-            .iter()
-            .filter(|r| r.imported && r.status == OpStatus::Succeeded)
-            .count();
+        let imported = self.reports.iter().filter(|r| r.imported).count();
         let line = format!(
             "Resources: {}{} added, {} changed, {} destroyed.",
             if imported > 0 {
@@ -360,6 +357,8 @@ struct Walk<'a> {
     values: Mutex<HashMap<AbsResourceInstance, Value>>,
     prior: HashMap<(AbsResourceInstance, Option<String>), InstanceState>,
     deposed: Mutex<HashMap<AbsResourceInstance, String>>,
+    /// Objects of `import` blocks imported so far (counted even when what follows fails).
+    imported: Mutex<std::collections::HashSet<AbsResourceInstance>>,
     abandon: CancellationToken,
 }
 
@@ -470,6 +469,7 @@ impl Walk<'_> {
         let obj = self
             .state_object(c, &v, &r.private, false, None)
             .map_err(Diagnostics::from)?;
+        self.imported.lock().expect("lock").insert(c.addr.clone());
         Ok((v, obj))
     }
 
@@ -945,6 +945,7 @@ pub async fn apply_with(
         ),
         prior: prior_objects,
         deposed: Mutex::new(HashMap::new()),
+        imported: Mutex::new(Default::default()),
         abandon: opts.abandon.clone(),
     };
 
@@ -1036,7 +1037,8 @@ pub async fn apply_with(
                 OpStatus::Failed
             },
             elapsed,
-            imported: ok && imports_in(c, nodes[i].kind),
+            imported: imports_in(c, nodes[i].kind)
+                && walk.imported.lock().expect("lock").contains(&c.addr),
         });
         for d in nodes[i].dependents.clone() {
             if !ok {
