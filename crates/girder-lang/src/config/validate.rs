@@ -336,7 +336,12 @@ impl<'a> Checker<'a> {
             }
         }
         let mut seen: HashMap<(ResourceMode, &str, &str), &SourceSpan> = HashMap::new();
-        for r in &m.resources {
+        // A check block's data sources share the module's namespace.
+        for r in m
+            .resources
+            .iter()
+            .chain(m.checks.iter().flat_map(|c| &c.data))
+        {
             let key = (r.mode, r.type_name.as_str(), r.name.as_str());
             if let Some(prev) = seen.get(&key) {
                 let (summary, detail) = match r.mode {
@@ -737,16 +742,22 @@ impl<'a> Checker<'a> {
                 {
                     return None;
                 }
-                let owner = m.checks.iter().find(|c| {
+                let owns = |c: &&Check| {
                     c.data
                         .iter()
                         .any(|d| d.mode == *mode && &d.type_name == type_name && &d.name == name)
-                });
+                };
+                let owner = m.checks.iter().find(owns);
                 let declared =
                     self.resource_keys
                         .contains(&(*mode, type_name.as_str(), name.as_str()));
                 if let Some(owner) = owner.filter(|_| !declared) {
-                    if self.in_check != Some(owner.name.as_str()) {
+                    let here = m
+                        .checks
+                        .iter()
+                        .filter(owns)
+                        .any(|c| self.in_check == Some(c.name.as_str()));
+                    if !here {
                         self.d.push(err(
                             "Reference to scoped resource",
                             format!("The referenced data resource \"{type_name}\" \"{name}\" is not available from this context: it is declared inside check \"{}\", and only that check's assertions may use it.", owner.name),
