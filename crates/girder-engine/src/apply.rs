@@ -129,6 +129,9 @@ pub struct OpReport {
     pub status: OpStatus,
     /// How long it took (zero when not attempted).
     pub elapsed: Duration,
+    /// The operation imported the object of an `import` block first (even if what followed
+    /// failed).
+    pub imported: bool,
 }
 
 /// What [`apply`] returns.
@@ -160,7 +163,7 @@ impl ApplyOutcome {
                 .filter(|r| !r.addr.contains(".data."))
                 .count()
         };
-        let imported = ok(OpKind::Import);
+        let imported = self.reports.iter().filter(|r| r.imported).count();
         let line = format!(
             "Resources: {}{} added, {} changed, {} destroyed.",
             if imported > 0 {
@@ -203,6 +206,12 @@ fn op_kind(c: &ResourceChange, kind: NodeKind) -> OpKind {
         (_, Action::NoOp) => OpKind::Record,
         _ => OpKind::Create,
     }
+}
+
+/// Does this node import the object of an `import` block? (The apply node, except for a
+/// replacement that destroys first: there the destroy node does.)
+fn imports_in(c: &ResourceChange, kind: NodeKind) -> bool {
+    c.importing.is_some() && (kind == NodeKind::Destroy) == (c.action == Action::DeleteThenCreate)
 }
 
 fn resource_ref(c: &ResourceChange) -> ResourceRef {
@@ -348,6 +357,8 @@ struct Walk<'a> {
     values: Mutex<HashMap<AbsResourceInstance, Value>>,
     prior: HashMap<(AbsResourceInstance, Option<String>), InstanceState>,
     deposed: Mutex<HashMap<AbsResourceInstance, String>>,
+    /// Objects of `import` blocks imported so far (counted even when what follows fails).
+    imported: Mutex<std::collections::HashSet<AbsResourceInstance>>,
     abandon: CancellationToken,
 }
 
@@ -432,6 +443,36 @@ impl Walk<'_> {
         Ok(())
     }
 
+    /// Imports the object of an `import` block (`c.importing`): its value and its state
+    /// object.
+    async fn import_object(
+        &self,
+        c: &ResourceChange,
+        p: &dyn girder_provider::Provider,
+        ctx: &OpContext,
+    ) -> Result<(Value, InstanceState), Diagnostics> {
+        let type_name = &c.addr.resource.resource.type_name;
+        let id = c.importing.as_deref().unwrap_or_default();
+        let found = p.import_resource(type_name, id, ctx).await?;
+        let Some(r) = found.into_iter().find(|r| &r.type_name == type_name) else {
+            return Err(Diagnostic::error(
+                "Import returned no object",
+                format!(
+                    "Importing {} with id {id:?} returned no {type_name} object.",
+                    c.addr
+                ),
+            )
+            .into());
+        };
+        let schema = resource_schema(p, &c.addr).map_err(Diagnostics::from)?;
+        let v = codec::mark_schema_sensitive(r.state, schema);
+        let obj = self
+            .state_object(c, &v, &r.private, false, None)
+            .map_err(Diagnostics::from)?;
+        self.imported.lock().expect("lock").insert(c.addr.clone());
+        Ok((v, obj))
+    }
+
     /// The configuration at apply time: re-evaluated against applied values when the planned
     /// one had unknowns.
     fn final_config(&self, c: &ResourceChange) -> Result<Value, Diagnostics> {
@@ -502,6 +543,20 @@ impl Walk<'_> {
                 });
                 return Ok(());
             }
+            // Import then replace, destroying first: the object is imported (and recorded)
+            // here, then destroyed.
+            let mut before = c.before.clone();
+            if imports_in(c, kind) {
+                let (v, obj) = self
+                    .import_object(c, p.as_ref(), &ctx_for(timeouts.read))
+                    .await
+                    .map_err(with_addr)?;
+                journal.push(InstanceChange::Upsert {
+                    resource: rref.clone(),
+                    object: obj,
+                });
+                before = v;
+            }
             // For create_before_destroy, the old object was deposed under a new key.
             let deposed = match c.action {
                 Action::CreateThenDelete => {
@@ -513,7 +568,7 @@ impl Walk<'_> {
                 .apply_resource(
                     ApplyRequest {
                         type_name,
-                        prior_state: c.before.clone().unmark_deep().0,
+                        prior_state: before.unmark_deep().0,
                         planned_state: Value::null_dynamic(),
                         config: Value::null_dynamic(),
                         planned_private: c.private.clone(),
@@ -552,39 +607,27 @@ impl Walk<'_> {
 
         // Apply node.
         let mut imported: Option<Value> = None;
-        if let Some(id) = &c.importing {
-            // An import block: take the object over through the provider's import first.
-            let found = p
-                .import_resource(&type_name, id, &ctx_for(timeouts.read))
+        let mut imported_obj: Option<InstanceState> = None;
+        // An import block: take the object over through the provider's import first (for a
+        // replacement that destroys first, the destroy node did).
+        if imports_in(c, kind) {
+            let (v, obj) = self
+                .import_object(c, p.as_ref(), &ctx_for(timeouts.read))
                 .await
                 .map_err(with_addr)?;
-            let Some(r) = found.into_iter().find(|r| r.type_name == type_name) else {
-                return Err(Diagnostic::error(
-                    "Import returned no object",
-                    format!(
-                        "Importing {} with id {id:?} returned no {type_name} object.",
-                        c.addr
-                    ),
-                )
-                .into());
-            };
-            let schema = resource_schema(p.as_ref(), &c.addr).map_err(Diagnostics::from)?;
-            let v = codec::mark_schema_sensitive(r.state, schema);
-            let obj = self
-                .state_object(c, &v, &r.private, false, None)
-                .map_err(Diagnostics::from)?;
             self.values
                 .lock()
                 .expect("lock")
                 .insert(c.addr.clone(), v.clone());
             journal.push(InstanceChange::Upsert {
                 resource: rref.clone(),
-                object: obj,
+                object: obj.clone(),
             });
             if c.action == Action::NoOp {
                 return Ok(());
             }
             imported = Some(v);
+            imported_obj = Some(obj);
         }
         if c.action == Action::NoOp {
             // A data source read during plan, or an object refresh found changed.
@@ -673,12 +716,17 @@ impl Walk<'_> {
                 resp.planned_private,
             )
         };
+        let mut deposed_now: Option<(String, InstanceState)> = None;
         if c.action == Action::CreateThenDelete {
             // Depose the current object first.
-            if let Some(old) = self.prior.get(&(c.addr.clone(), None)) {
+            if let Some(old) = imported_obj
+                .as_ref()
+                .or_else(|| self.prior.get(&(c.addr.clone(), None)))
+            {
                 let dk = deposed_key();
                 let mut o = old.clone();
                 o.deposed = Some(dk.clone());
+                deposed_now = Some((dk.clone(), old.clone()));
                 self.deposed
                     .lock()
                     .expect("lock")
@@ -739,7 +787,22 @@ impl Walk<'_> {
                     deposed: None,
                 });
             }
-            None => {}
+            None => {
+                // create_before_destroy and nothing was created: the deposed object is
+                // current again (as Terraform restores it).
+                if let Some((dk, old)) = deposed_now {
+                    self.deposed.lock().expect("lock").remove(&c.addr);
+                    journal.push(InstanceChange::Remove {
+                        resource: rref.clone(),
+                        index_key: key,
+                        deposed: Some(dk),
+                    });
+                    journal.push(InstanceChange::Upsert {
+                        resource: rref,
+                        object: old,
+                    });
+                }
+            }
         }
         if failed {
             return Err(with_addr(resp.diagnostics));
@@ -882,6 +945,7 @@ pub async fn apply_with(
         ),
         prior: prior_objects,
         deposed: Mutex::new(HashMap::new()),
+        imported: Mutex::new(Default::default()),
         abandon: opts.abandon.clone(),
     };
 
@@ -906,6 +970,7 @@ pub async fn apply_with(
                     op,
                     status: OpStatus::Skipped,
                     elapsed: Duration::ZERO,
+                    imported: false,
                 });
                 finished += 1;
                 for d in nodes[i].dependents.clone() {
@@ -972,6 +1037,8 @@ pub async fn apply_with(
                 OpStatus::Failed
             },
             elapsed,
+            imported: imports_in(c, nodes[i].kind)
+                && walk.imported.lock().expect("lock").contains(&c.addr),
         });
         for d in nodes[i].dependents.clone() {
             if !ok {
@@ -1004,6 +1071,7 @@ pub async fn apply_with(
                         OpStatus::Skipped
                     },
                     elapsed: Duration::ZERO,
+                    imported: false,
                 });
             }
         }
@@ -1030,6 +1098,15 @@ pub async fn apply_with(
         };
         if plan.mode != crate::plan::PlanMode::Destroy {
             for o in outputs {
+                // Preconditions whose result was unknown at plan are decided now; a failure
+                // is an error and the output keeps its previous value.
+                if let Some(pre) = &o.preconditions {
+                    let failed = pre(&Upstream { values: &values }, &Value::null_dynamic());
+                    if failed.has_errors() {
+                        diags.extend(failed);
+                        continue;
+                    }
+                }
                 match (o.value)(&Upstream { values: &values }) {
                     Ok(v) if v.is_wholly_known() => {
                         match OutputValue::from_value(&v, o.sensitive) {
@@ -1055,12 +1132,28 @@ pub async fn apply_with(
         diags.push(d);
     }
     if !interrupted && plan.mode == crate::plan::PlanMode::Normal {
-        let values = walk.values.lock().expect("lock").clone();
+        let mut values = walk.values.lock().expect("lock").clone();
         for c in checks {
+            // Scoped data sources: the value read at plan, else read now.
+            for d in &c.data {
+                let v = match plan.check_data.iter().find(|(a, _)| a == &d.addr) {
+                    Some((_, v)) => v.clone(),
+                    None => {
+                        let r = crate::plan::read_check_data(d, &c.name, &values, false, providers)
+                            .await;
+                        diags.extend(r.diagnostics);
+                        r.value.unwrap_or_else(Value::unknown_dynamic)
+                    }
+                };
+                values.insert(d.addr.clone(), v);
+            }
             diags.extend((c.asserts)(
                 &Upstream { values: &values },
                 &Value::null_dynamic(),
             ));
+            for d in &c.data {
+                values.remove(&d.addr);
+            }
         }
     }
     let b = backend.clone();

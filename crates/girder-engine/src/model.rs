@@ -389,7 +389,9 @@ pub struct DesiredOutput {
     pub sensitive: bool,
     /// The instances it refers to.
     pub depends_on: Vec<AbsResourceInstance>,
-    /// `precondition { ... }` blocks of the output.
+    /// `precondition { ... }` blocks of the output: checked at plan (unknown results pass)
+    /// and again at apply against the applied values (a failure there is an error and the
+    /// output is not written).
     pub preconditions: Option<CondFn>,
 }
 
@@ -486,13 +488,18 @@ pub struct RemovedStmt {
     pub span: Option<SourceSpan>,
 }
 
-/// A `check` block: assertions reported as warnings.
+/// A `check` block: assertions reported as warnings. (The preconditions of child module
+/// outputs are carried the same way; their failures are errors.)
 #[derive(Clone)]
 pub struct DesiredCheck {
     /// Its name.
     pub name: String,
     /// Evaluates its assertions (failures are warnings).
     pub asserts: CondFn,
+    /// Its scoped `data` blocks (Terraform 1.5): read at plan (at apply when their
+    /// configuration is unknown or a dependency has changes pending), visible to this check's
+    /// assertions only, never in state; a failure to read one is a warning.
+    pub data: Vec<DesiredInstance>,
 }
 
 impl fmt::Debug for DesiredCheck {

@@ -36,7 +36,8 @@
 //! The root module's `moved`, `import`, `removed` and `check` blocks become [`Blocks`];
 //! `replace_triggered_by`, pre/postconditions (resources, data sources, outputs) and
 //! `timeouts` become fields of the desired instances; `moved` blocks of child modules apply
-//! inside each instance of the module. Not yet: data sources scoped to `check` blocks.
+//! inside each instance of the module, and so do their `check` blocks. Data sources scoped to
+//! a `check` block are read for that check only (see [`DesiredCheck::data`]).
 //! `count` / `for_each` may refer to variables, locals and data sources read at plan time; a
 //! reference to a managed resource makes them unknown (Terraform's "Invalid count argument",
 //! which offers -target).
@@ -775,8 +776,10 @@ pub fn desired_with_blocks(
             preconditions: cond_fn(&scope, &o.preconditions, &[], CondKind::OutputPre),
         });
     }
-    let mut blocks = root_blocks(&scope, m, &mut diags);
+    diags.extend(config::child_module_imports(req.config));
+    let mut blocks = root_blocks(req, &scope, m, &mut diags);
     child_moves(&scope, req.config, &mut blocks.moves, &mut diags);
+    child_checks(req, &scope, req.config, &mut blocks.checks, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -1042,6 +1045,54 @@ fn endpoint(e: &Expr, what: &str, diags: &mut Diagnostics) -> Option<MoveEndpoin
     }
 }
 
+/// The `check` blocks of child modules, once per module instance (named by their address,
+/// `module.net.check.health`), evaluated in that instance's scope; and the preconditions of
+/// their outputs, as checks whose failures are errors (`module.net.output.id`).
+fn child_checks(
+    req: &Request<'_>,
+    scope: &Scope,
+    cfg: &Config,
+    out: &mut Vec<DesiredCheck>,
+    diags: &mut Diagnostics,
+) {
+    let Some(calls) = scope.calls.get() else {
+        return;
+    };
+    for (name, call) in calls {
+        let Some(child_cfg) = cfg.children.get(name) else {
+            continue;
+        };
+        for (_, child) in &call.instances {
+            for c in &child_cfg.module.checks {
+                let data = c
+                    .data
+                    .iter()
+                    .filter_map(|r| check_data(req, child_cfg, child, r, diags))
+                    .collect();
+                let asserts = cond_fn(child, &c.asserts, &[], CondKind::Check)
+                    .unwrap_or_else(|| Arc::new(|_, _| Diagnostics::new()));
+                out.push(DesiredCheck {
+                    name: format!("{}.check.{}", child.module, c.name),
+                    asserts,
+                    data,
+                });
+            }
+            // The preconditions of the module's outputs: errors, checked like the checks at
+            // plan (unknown results pass) and at apply.
+            for o in &child_cfg.module.outputs {
+                if let Some(asserts) = cond_fn(child, &o.preconditions, &[], CondKind::OutputPre) {
+                    out.push(DesiredCheck {
+                        name: format!("{}.output.{}", child.module, o.name),
+                        asserts,
+                        data: Vec::new(),
+                    });
+                }
+            }
+            child_checks(req, child, child_cfg, out, diags);
+        }
+    }
+}
+
 /// The `moved` blocks of child modules, once per module instance, with addresses made
 /// absolute (a statement in a module moves objects inside each of its instances).
 fn child_moves(scope: &Scope, cfg: &Config, out: &mut Vec<MoveStmt>, diags: &mut Diagnostics) {
@@ -1080,7 +1131,12 @@ fn child_moves(scope: &Scope, cfg: &Config, out: &mut Vec<MoveStmt>, diags: &mut
 }
 
 /// The root module's `moved`, `import`, `removed` and `check` blocks.
-fn root_blocks(scope: &Arc<Scope>, m: &config::Module, diags: &mut Diagnostics) -> Blocks {
+fn root_blocks(
+    req: &Request<'_>,
+    scope: &Arc<Scope>,
+    m: &config::Module,
+    diags: &mut Diagnostics,
+) -> Blocks {
     let mut b = Blocks::default();
     for mv in &m.moved {
         let (Some(from), Some(to)) = (
@@ -1124,6 +1180,36 @@ fn root_blocks(scope: &Arc<Scope>, m: &config::Module, diags: &mut Diagnostics) 
                 continue;
             }
         };
+        let module = module_instance_exists(scope, &to.resource.module);
+        if let Ok(ms) = module {
+            let declared = to.resource.resource.mode == ResourceMode::Managed
+                && ms.expansions.contains_key(&to.resource)
+                && ms.instances_of(&to.resource).contains(&to);
+            if !declared {
+                diags.push(
+                    Diagnostic::error(
+                        "Configuration for import target does not exist",
+                        format!(
+                            "The configuration for the given import target {to} does not exist. All target instances must have an associated configuration to be imported."
+                        ),
+                    )
+                    .with_span_opt(im.to.span())
+                    .with_help("Add a resource block for it (with the same count / for_each key), or fix the to address."),
+                );
+                continue;
+            }
+        }
+        if let Err(detail) = module {
+            diags.push(
+                Diagnostic::error(
+                    "Import target module instance does not exist",
+                    format!("The import block's to address {to} is in {detail}."),
+                )
+                .with_span_opt(im.to.span())
+                .with_help("Fix the module part of to (the call's name and its count / for_each key), or declare that module instance."),
+            );
+            continue;
+        }
         let id = match scope.eval(&im.id, &up, &[]) {
             Ok(v) if v.is_wholly_known() && v.as_str().is_some() => {
                 v.as_str().unwrap_or_default().to_string()
@@ -1151,14 +1237,127 @@ fn root_blocks(scope: &Arc<Scope>, m: &config::Module, diags: &mut Diagnostics) 
         });
     }
     for c in &m.checks {
-        if let Some(asserts) = cond_fn(scope, &c.asserts, &[], CondKind::Check) {
-            b.checks.push(DesiredCheck {
-                name: c.name.clone(),
-                asserts,
-            });
-        }
+        let data = c
+            .data
+            .iter()
+            .filter_map(|r| check_data(req, req.config, scope, r, diags))
+            .collect();
+        let asserts = cond_fn(scope, &c.asserts, &[], CondKind::Check)
+            .unwrap_or_else(|| Arc::new(|_, _| Diagnostics::new()));
+        b.checks.push(DesiredCheck {
+            name: c.name.clone(),
+            asserts,
+            data,
+        });
     }
     b
+}
+
+/// Does the module instance `path` exist in the configuration below `scope`? Err: where it
+/// goes wrong, for a message ("module.m[\"c\"], which ...").
+fn module_instance_exists<'s>(
+    scope: &'s Scope,
+    path: &ModuleInstance,
+) -> Result<&'s Scope, String> {
+    let mut cur = scope;
+    for step in &path.0 {
+        let here = cur.module.child(step.name.clone(), step.key.clone());
+        let Some(call) = cur.calls.get().and_then(|c| c.get(&step.name)) else {
+            let within = if cur.module.0.is_empty() {
+                "the root module".to_string()
+            } else {
+                cur.module.to_string()
+            };
+            return Err(format!(
+                "{here}, but {within} has no module call named \"{}\"",
+                step.name
+            ));
+        };
+        let Some((_, child)) = call.instances.iter().find(|(k, _)| k == &step.key) else {
+            let have: Vec<String> = call
+                .instances
+                .iter()
+                .map(|(_, c)| c.module.to_string())
+                .collect();
+            return Err(format!(
+                "{here}, which the configuration does not declare (module \"{}\" has {})",
+                step.name,
+                if have.is_empty() {
+                    "no instances".to_string()
+                } else {
+                    format!("the instances {}", have.join(", "))
+                }
+            ));
+        };
+        cur = child;
+    }
+    Ok(cur)
+}
+
+/// A data source scoped to a `check` block, as a desired instance (one instance: `count`
+/// and `for_each` are refused).
+fn check_data(
+    req: &Request<'_>,
+    cfg: &Config,
+    scope: &Arc<Scope>,
+    r: &config::Resource,
+    diags: &mut Diagnostics,
+) -> Option<DesiredInstance> {
+    if let Some(e) = r.count.as_ref().or(r.for_each.as_ref()) {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported argument in a check block's data source",
+                format!(
+                    "{} is scoped to a check block; girder reads such a data source once, so count and for_each are not supported here.",
+                    r.address()
+                ),
+            )
+            .with_span_opt(e.span())
+            .with_help("Remove count / for_each, or move the data block out of the check block."),
+        );
+        return None;
+    }
+    let provider = provider_of(cfg, r);
+    let schema = req
+        .providers
+        .get(&provider.name)
+        .and_then(|p| p.schema().data_source(&r.type_name).cloned())
+        .map(Arc::new);
+    let mut exprs = Vec::new();
+    body_exprs(&r.body, &mut exprs);
+    let mut deps = Vec::new();
+    for e in exprs {
+        scope.deps(e, false, &mut deps, 0);
+    }
+    for e in &r.depends_on {
+        scope.deps(e, true, &mut deps, 0);
+    }
+    deps.sort();
+    deps.dedup();
+    let scope2 = scope.clone();
+    let body = r.body.clone();
+    Some(DesiredInstance {
+        addr: AbsResourceInstance {
+            resource: AbsResource {
+                module: scope.module.clone(),
+                resource: Resource {
+                    mode: ResourceMode::Data,
+                    type_name: r.type_name.clone(),
+                    name: r.name.clone(),
+                },
+            },
+            key: None,
+        },
+        provider,
+        config: Arc::new(move |up| scope2.body(&body, schema.as_deref(), up, &[])),
+        depends_on: deps,
+        lifecycle: Lifecycle::default(),
+        span: Some(r.span.clone()),
+        triggers: Vec::new(),
+        preconditions: None,
+        postconditions: None,
+        timeouts: Timeouts::default(),
+    })
 }
 
 /// The `count` / `each` objects of an instance key.
@@ -1491,8 +1690,29 @@ fn expansion_of(
 /// Configures every provider the configuration uses from its `provider` block (evaluated
 /// against variables and locals).
 pub async fn configure_providers(req: &Request<'_>, desired: &[DesiredInstance]) -> Diagnostics {
+    configure_named(
+        req,
+        desired.iter().map(|d| d.provider.name.as_str()).collect(),
+    )
+    .await
+}
+
+/// [`configure_providers`] for the desired instances and the data sources of `check` blocks.
+async fn configure_all(
+    req: &Request<'_>,
+    desired: &[DesiredInstance],
+    blocks: &Blocks,
+) -> Diagnostics {
+    let names = desired
+        .iter()
+        .chain(blocks.checks.iter().flat_map(|c| &c.data))
+        .map(|d| d.provider.name.as_str())
+        .collect();
+    configure_named(req, names).await
+}
+
+async fn configure_named(req: &Request<'_>, mut names: Vec<&str>) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let mut names: Vec<&str> = desired.iter().map(|d| d.provider.name.as_str()).collect();
     names.sort_unstable();
     names.dedup();
     let m = &req.config.module;
@@ -1578,7 +1798,7 @@ pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanO
             }
         }
     };
-    let cd = configure_providers(req, &desired).await;
+    let cd = configure_all(req, &desired, &blocks).await;
     if cd.has_errors() {
         return PlanOutcome {
             plan: None,
@@ -1642,7 +1862,7 @@ pub async fn apply(
             interrupted: false,
         };
     }
-    let cd = configure_providers(req, &desired).await;
+    let cd = configure_all(req, &desired, &blocks).await;
     if cd.has_errors() {
         return ApplyOutcome {
             state: None,

@@ -102,6 +102,9 @@ pub struct Plan {
     pub config_hash: String,
     /// State renames from `moved` blocks (old address, new address), made first at apply.
     pub moves: Vec<(AbsResourceInstance, AbsResourceInstance)>,
+    /// Data sources scoped to `check` blocks that were read at plan, with their values (the
+    /// others are read at apply, once their configuration is known).
+    pub check_data: Vec<(AbsResourceInstance, Value)>,
 }
 
 impl Plan {
@@ -807,10 +810,36 @@ pub async fn plan_with(
     changes.sort_by(|a, b| addr_cmp(&a.addr, &b.addr).then_with(|| a.deposed.cmp(&b.deposed)));
 
     let outputs = plan_outputs(outputs, state, &upstream, opts, &mut diags);
+    let mut check_data = Vec::new();
     if opts.mode == PlanMode::Normal {
-        let up = Upstream { values: &upstream };
+        let pending: HashSet<&AbsResourceInstance> = changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .map(|c| &c.addr)
+            .collect();
         for c in &blocks.checks {
-            diags.extend((c.asserts)(&up, &Value::null_dynamic()));
+            let mut scoped = Vec::new();
+            for d in &c.data {
+                let deps_pending = d.depends_on.iter().any(|a| pending.contains(a));
+                let v = read_check_data(d, &c.name, &upstream, deps_pending, providers).await;
+                diags.extend(v.diagnostics);
+                let v = match v.value {
+                    Some(v) => {
+                        check_data.push((d.addr.clone(), v.clone()));
+                        v
+                    }
+                    None => Value::unknown_dynamic(),
+                };
+                upstream.insert(d.addr.clone(), v);
+                scoped.push(&d.addr);
+            }
+            diags.extend((c.asserts)(
+                &Upstream { values: &upstream },
+                &Value::null_dynamic(),
+            ));
+            for a in scoped {
+                upstream.remove(a);
+            }
         }
     }
     PlanOutcome {
@@ -824,6 +853,7 @@ pub async fn plan_with(
             variables: BTreeMap::new(),
             config_hash: String::new(),
             moves,
+            check_data,
         }),
         diagnostics: diags,
     }
@@ -1246,6 +1276,97 @@ async fn plan_instance(
         private: resp.planned_private,
         ..base
     })
+}
+
+/// What reading a `check` block's data source gave: its value (`None`: not read, its
+/// configuration is not known yet or a dependency has changes pending, or the read failed)
+/// and warnings.
+pub(crate) struct CheckRead {
+    pub value: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads a data source scoped to the `check` block `check`. Every error becomes a warning
+/// naming the check: such a data source never stops a run.
+pub(crate) async fn read_check_data(
+    d: &DesiredInstance,
+    check: &str,
+    upstream: &HashMap<AbsResourceInstance, Value>,
+    deps_pending: bool,
+    providers: &dyn ProviderRegistry,
+) -> CheckRead {
+    let warn = |e: Diagnostics| -> Diagnostics {
+        e.into_iter()
+            .map(|x| {
+                let span = x.span.clone().or_else(|| d.span.clone());
+                Diagnostic {
+                    severity: girder_core::Severity::Warning,
+                    detail: format!(
+                        "{}\n\n(from {}, scoped to check block \"{check}\")",
+                        x.detail, d.addr
+                    ),
+                    help: Some(
+                        "A data source in a check block does not stop the run; its check's \
+                         assertions that use it are not evaluated."
+                            .into(),
+                    ),
+                    span,
+                    ..x
+                }
+            })
+            .collect()
+    };
+    let none = |diagnostics| CheckRead {
+        value: None,
+        diagnostics,
+    };
+    let what = d.addr.to_string();
+    let Some(p) = providers.get(&d.provider.name) else {
+        return none(warn(no_provider(&d.provider.name, &what).into()));
+    };
+    let schema = match resource_schema(p.as_ref(), &d.addr) {
+        Ok(s) => s,
+        Err(e) => return none(warn(e.into())),
+    };
+    let raw = match (d.config)(&Upstream { values: upstream }) {
+        Ok(v) => v,
+        Err(e) => return none(warn(e)),
+    };
+    let config = match values::normalize_config(&raw, schema) {
+        Ok(c) => c,
+        Err(e) => return none(warn(e.into())),
+    };
+    let mut diags = schema.validate_config(&config, &what);
+    diags.extend(
+        p.validate_resource(&d.addr.resource.resource.type_name, &config)
+            .await,
+    );
+    if diags.has_errors() {
+        return none(warn(diags));
+    }
+    if deps_pending || !config.is_wholly_known() {
+        return none(diags);
+    }
+    match p
+        .read_data_source(
+            &d.addr.resource.resource.type_name,
+            config.clone().unmark_deep().0,
+            &OpContext::default(),
+        )
+        .await
+    {
+        Ok(v) => CheckRead {
+            value: Some(codec::mark_schema_sensitive(
+                v.mark_paths(&config.deep_marks()),
+                schema,
+            )),
+            diagnostics: diags,
+        },
+        Err(e) => {
+            diags.extend(warn(e));
+            none(diags)
+        }
+    }
 }
 
 /// Checks the instance's postconditions against its planned value (unknown results pass).

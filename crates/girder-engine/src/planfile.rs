@@ -220,6 +220,7 @@ pub fn save(plan: &Plan) -> Vec<u8> {
             PlanMode::RefreshOnly => "refresh-only",
         },
         "moves": plan.moves.iter().map(|(a, b)| json!([a.to_string(), b.to_string()])).collect::<Vec<_>>(),
+        "check_data": plan.check_data.iter().map(|(a, v)| json!([a.to_string(), encode_value(v)])).collect::<Vec<_>>(),
         "targets": plan.targets,
         "variables": vars,
         "changes": changes,
@@ -332,6 +333,20 @@ pub fn load(bytes: &[u8], location: &str) -> Result<Plan, Diagnostic> {
             sensitive: o.get("sensitive").and_then(J::as_bool).unwrap_or(false),
         });
     }
+    let mut check_data = Vec::new();
+    for m in doc
+        .get("check_data")
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match m.as_array().map(Vec::as_slice) {
+            Some([J::String(a), v]) => {
+                check_data.push((addr(a.clone())?, decode_value(v).map_err(&bad)?))
+            }
+            _ => return Err(bad("a check_data entry is not [address, value]".into())),
+        }
+    }
     let mut variables = std::collections::BTreeMap::new();
     if let Some(vs) = doc.get("variables").and_then(J::as_object) {
         for (k, v) in vs {
@@ -356,6 +371,7 @@ pub fn load(bytes: &[u8], location: &str) -> Result<Plan, Diagnostic> {
         variables,
         config_hash: s(&doc, "config_hash"),
         moves,
+        check_data,
     })
 }
 

@@ -861,6 +861,11 @@ fn header_line(c: &ResourceChange, drift: bool) -> String {
         }
         if let Some(id) = &c.importing {
             let _ = write!(s, "[reset]\n  # (imported from {})", go_quote(id));
+            if c.action.is_replace() {
+                s.push_str(
+                    "[reset]\n  # [reset][yellow]Warning: this will destroy the imported resource",
+                );
+            }
         }
     }
     s.push_str("[reset]\n");

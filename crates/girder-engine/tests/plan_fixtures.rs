@@ -5,8 +5,10 @@
 //!
 //! A case folder with a `main.tf` is driven through the configuration (`ops::plan`): its
 //! `case.json` (optional) gives the prior state, drift, objects that exist only in the fake
-//! provider (`"objects"`, for imports), the options, and `"apply": true` to apply the plan
-//! and snapshot the operations, the diagnostics, the resulting state and the next plan.
+//! provider (`"objects"`, for imports), provider operations that fail (`"failures"`:
+//! `{"op": "Create", "name": NAME}`), the options, and `"apply": true` to apply the plan
+//! and snapshot the operations, the diagnostics, the resulting state and the next plan (after
+//! a failed apply too with `"next_plan": true`).
 
 mod support;
 
@@ -35,7 +37,14 @@ fn diag_located(d: &girder_core::Diagnostics, dir: &std::path::Path) -> String {
     s
 }
 
-fn state_text(st: &girder_state::model::State) -> String {
+/// The state as text; a deposed key made during the apply (random) prints as `NEW`.
+fn state_text(st: &girder_state::model::State, prior: &girder_state::model::State) -> String {
+    let known: std::collections::HashSet<&str> = prior
+        .resources
+        .iter()
+        .flat_map(|r| &r.instances)
+        .filter_map(|i| i.deposed.as_deref())
+        .collect();
     let mut out = String::new();
     for r in &st.resources {
         for i in &r.instances {
@@ -59,7 +68,11 @@ fn state_text(st: &girder_state::model::State) -> String {
                 "{addr}{}: id={} name={}\n",
                 i.deposed
                     .as_ref()
-                    .map(|d| format!(" (deposed {d})"))
+                    .map(|d| if known.contains(d.as_str()) {
+                        format!(" (deposed {d})")
+                    } else {
+                        " (deposed NEW)".to_string()
+                    })
                     .unwrap_or_default(),
                 attrs["id"].as_str().unwrap_or("?"),
                 attrs["name"].as_str().unwrap_or("?"),
@@ -87,6 +100,21 @@ fn run_config_case(dir: &std::path::Path) -> (String, Option<String>) {
     );
     drift(case.get("drift"), &p);
     drift(case.get("objects"), &p);
+    for f in case["failures"].as_array().unwrap_or(&empty) {
+        use girder_provider::fake::Op;
+        let op = match f["op"].as_str().unwrap_or_default() {
+            "Create" => Op::Create,
+            "Update" => Op::Update,
+            "Delete" => Op::Delete,
+            "DataRead" => Op::DataRead,
+            other => panic!("{}: unknown failure op {other}", dir.display()),
+        };
+        p.fail(girder_provider::fake::Failure {
+            op,
+            name: f["name"].as_str().unwrap_or_default().to_string(),
+            partial: false,
+        });
+    }
     let opts = options(case.get("options"));
     let reg = registry(p.clone());
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -121,6 +149,7 @@ fn run_config_case(dir: &std::path::Path) -> (String, Option<String>) {
         assert_eq!(back.changes, plan.changes, "{}", dir.display());
         assert_eq!(back.moves, plan.moves);
         assert_eq!(back.mode, plan.mode);
+        assert_eq!(back.check_data, plan.check_data);
     }
     if !outcome.diagnostics.is_empty() {
         text.push_str("\n--- diagnostics ---\n");
@@ -152,8 +181,8 @@ fn run_config_case(dir: &std::path::Path) -> (String, Option<String>) {
         }
         let st = applied.state.expect("state after apply");
         text.push_str("\n--- state ---\n");
-        text.push_str(&state_text(&st));
-        if !applied.diagnostics.has_errors() {
+        text.push_str(&state_text(&st, &state));
+        if !applied.diagnostics.has_errors() || case["next_plan"].as_bool() == Some(true) {
             let again = rt.block_on(ops::plan(&req, &st, &girder_engine::PlanOptions::default()));
             text.push_str("\n--- next plan ---\n");
             match &again.plan {

@@ -38,7 +38,7 @@ pub mod evaluate;
 pub use json::JsonSource;
 pub(crate) use load::literal_value_in;
 pub use load::{literal_value, load_config, load_module_dir, range_text};
-pub use validate::{conforms, validate};
+pub use validate::{child_module_imports, conforms, validate};
 
 use crate::source::{Expr, SourceFile};
 use girder_core::addr::ResourceMode;

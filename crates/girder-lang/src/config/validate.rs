@@ -144,7 +144,33 @@ pub fn validate(config: &Config) -> Diagnostics {
     let funcs = FunctionTable::builtin();
     let mut d = Diagnostics::new();
     validate_tree(config, &funcs, &mut d);
+    d.extend(child_module_imports(config));
     config.remap_json_spans(&mut d);
+    d
+}
+
+/// `import` blocks are only allowed in the root module (their `to` may address any module
+/// instance): one error per `import` block found in a child module.
+pub fn child_module_imports(config: &Config) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for c in config.children.values() {
+        let path = c.display_path();
+        for im in &c.module.imports {
+            d.push(
+                Diagnostic::error(
+                    "Invalid import configuration",
+                    format!(
+                        "An import block was detected in \"{path}\". Import blocks are only allowed in the root module."
+                    ),
+                )
+                .with_span(im.span.clone())
+                .with_help(format!(
+                    "Move the import block to the root module and address the object through the module call: to = {path}.TYPE.NAME."
+                )),
+            );
+        }
+        d.extend(child_module_imports(c));
+    }
     d
 }
 
@@ -163,6 +189,7 @@ fn validate_tree(cfg: &Config, funcs: &FunctionTable, d: &mut Diagnostics) {
         d,
         where_: cfg.display_path(),
         graph: Graph::default(),
+        in_check: None,
     }
     .run(funcs);
     for c in cfg.children.values() {
@@ -192,6 +219,9 @@ struct Checker<'a> {
     where_: String,
     /// The reference graph, for the cycle check.
     graph: Graph<'a>,
+    /// The `check` block whose data sources and assertions are being checked (its scoped data
+    /// sources are visible there only).
+    in_check: Option<&'a str>,
 }
 
 /// The reference graph of a module: nodes interned as numbers (a configuration of 10,000
@@ -306,7 +336,12 @@ impl<'a> Checker<'a> {
             }
         }
         let mut seen: HashMap<(ResourceMode, &str, &str), &SourceSpan> = HashMap::new();
-        for r in &m.resources {
+        // A check block's data sources share the module's namespace.
+        for r in m
+            .resources
+            .iter()
+            .chain(m.checks.iter().flat_map(|c| &c.data))
+        {
             let key = (r.mode, r.type_name.as_str(), r.name.as_str());
             if let Some(prev) = seen.get(&key) {
                 let (summary, detail) = match r.mode {
@@ -488,6 +523,7 @@ impl<'a> Checker<'a> {
             self.resource(r, None);
         }
         for c in &m.checks {
+            self.in_check = Some(c.name.as_str());
             for r in &c.data {
                 self.resource(r, None);
             }
@@ -495,6 +531,7 @@ impl<'a> Checker<'a> {
                 self.expr(&a.condition, &Scope::default(), None);
                 self.expr(&a.error_message, &Scope::default(), None);
             }
+            self.in_check = None;
         }
         for c in &m.module_calls {
             let node = self.graph.declare(&format!("module.{}", c.name), &c.span);
@@ -705,16 +742,32 @@ impl<'a> Checker<'a> {
                 {
                     return None;
                 }
-                let in_check = m.checks.iter().any(|c| {
+                let owns = |c: &&Check| {
                     c.data
                         .iter()
                         .any(|d| d.mode == *mode && &d.type_name == type_name && &d.name == name)
-                });
-                if !self
-                    .resource_keys
-                    .contains(&(*mode, type_name.as_str(), name.as_str()))
-                    && !in_check
-                {
+                };
+                let owner = m.checks.iter().find(owns);
+                let declared =
+                    self.resource_keys
+                        .contains(&(*mode, type_name.as_str(), name.as_str()));
+                if let Some(owner) = owner.filter(|_| !declared) {
+                    let here = m
+                        .checks
+                        .iter()
+                        .filter(owns)
+                        .any(|c| self.in_check == Some(c.name.as_str()));
+                    if !here {
+                        self.d.push(err(
+                            "Reference to scoped resource",
+                            format!("The referenced data resource \"{type_name}\" \"{name}\" is not available from this context: it is declared inside check \"{}\", and only that check's assertions may use it.", owner.name),
+                            span,
+                            format!("Declare the data block outside the check block to use it here, or move this reference into check \"{}\".", owner.name),
+                        ));
+                        return None;
+                    }
+                }
+                if !declared && owner.is_none() {
                     let (what, addr, decl) = match mode {
                         ResourceMode::Managed => (
                             "managed resource",
