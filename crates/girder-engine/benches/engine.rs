@@ -131,8 +131,33 @@ fn main() {
         .unwrap_or(10_000);
     println!("apply of {n} creates, 20 ms per create, memory backend (journal per operation)");
     for par in [10usize, 100] {
+        // Calibration: the same number of bare sleeps, `par` at a time, on this runtime: what
+        // tokio's millisecond timer alone costs over the bound.
+        let lat = Duration::from_millis(
+            std::env::var("GIRDER_BENCH_LATENCY_MS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(20),
+        );
+        let t = Instant::now();
+        rt.block_on(async {
+            use futures::StreamExt;
+            futures::stream::iter((0..n).map(|_| tokio::time::sleep(lat)))
+                .buffer_unordered(par)
+                .for_each(|_| async {})
+                .await;
+        });
+        let floor = t.elapsed().as_secs_f64();
+        println!(
+            "  parallelism {par:>3}: bare sleeps alone {floor:.3} s (ratio {:.3})",
+            floor / (n as f64 / par as f64 * lat.as_secs_f64()).max(1e-9)
+        );
         let p = Arc::new(FakeProvider::new().without_call_record());
-        p.set_latency(Op::Create, Duration::from_millis(20));
+        let lat_ms: u64 = std::env::var("GIRDER_BENCH_LATENCY_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(20);
+        p.set_latency(Op::Create, Duration::from_millis(lat_ms));
         let reg = registry(p);
         let d = desired(n);
         let plan = rt
@@ -155,13 +180,26 @@ fn main() {
         let out = rt.block_on(apply(&plan, &d, &[], &reg, backend, &opts));
         let el = t.elapsed();
         assert!(!out.diagnostics.has_errors());
-        let bound = n as f64 / par as f64 * 0.020;
+        let mut els: Vec<f64> = out
+            .reports
+            .iter()
+            .map(|r| r.elapsed.as_secs_f64() * 1e3)
+            .collect();
+        els.sort_by(f64::total_cmp);
+        println!(
+            "  parallelism {par:>3}: per operation (provider call + commit) mean {:.2} ms, p50 {:.2} ms, p99 {:.2} ms",
+            els.iter().sum::<f64>() / els.len().max(1) as f64,
+            els[els.len() / 2],
+            els[els.len() * 99 / 100]
+        );
+        let bound = n as f64 / par as f64 * lat_ms as f64 / 1000.0;
         let (appends, bytes) = mem.journal_stats();
         println!(
-            "  parallelism {par:>3}: {:>7.3} s (bound {:.2} s, ratio {:.3}); {appends} journal appends, {:.0} bytes/op",
+            "  parallelism {par:>3}: {:>7.3} s (bound {:.2} s, ratio {:.3}); {appends} journal appends in {} group commits, {:.0} bytes/op",
             el.as_secs_f64(),
             bound,
             el.as_secs_f64() / bound,
+            mem.journal_batches(),
             bytes as f64 / appends.max(1) as f64
         );
     }

@@ -349,11 +349,12 @@ fn deposed_key() -> String {
     format!("{:08x}", h.finish() as u32)
 }
 
-struct Walk<'a> {
-    plan: &'a Plan,
-    desired: HashMap<&'a AbsResourceInstance, &'a DesiredInstance>,
-    providers: &'a dyn ProviderRegistry,
-    backend: Arc<dyn Backend>,
+/// What the operations of a walk share. Owned (not borrowed from the caller) so that each
+/// operation runs as its own tokio task, in parallel on the runtime's threads.
+struct Walk {
+    changes: Vec<ResourceChange>,
+    desired: HashMap<AbsResourceInstance, DesiredInstance>,
+    providers: HashMap<String, Arc<dyn girder_provider::Provider>>,
     values: Mutex<HashMap<AbsResourceInstance, Value>>,
     prior: HashMap<(AbsResourceInstance, Option<String>), InstanceState>,
     deposed: Mutex<HashMap<AbsResourceInstance, String>>,
@@ -370,23 +371,90 @@ async fn persist(
         return Ok(());
     }
     let b = backend.clone();
-    tokio::task::spawn_blocking(move || {
-        for c in &changes {
-            b.append_change(c)?;
-        }
-        Ok::<(), girder_state::StateError>(())
-    })
-    .await
-    .map_err(|e| Diagnostic::error("Failed to persist state", e.to_string()))?
-    .map_err(|e| {
-        Diagnostic::error("Failed to persist state", e.to_string()).with_help(
-            "The operation completed but could not be recorded; run girder plan to see \
-             what is tracked, and import anything missing.",
-        )
-    })
+    let r = tokio::task::spawn_blocking(move || b.append_changes(&changes))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()));
+    r.map_err(persist_error)
 }
 
-impl Walk<'_> {
+fn persist_error(e: String) -> Diagnostic {
+    Diagnostic::error("Failed to persist state", e).with_help(
+        "The operation completed but could not be recorded; run girder plan to see \
+         what is tracked, and import anything missing.",
+    )
+}
+
+type CommitRequest = (
+    Vec<InstanceChange>,
+    tokio::sync::oneshot::Sender<Result<(), String>>,
+);
+
+/// Group commit of the journal: operations hand their changes to one committer task, which
+/// appends everything waiting in one backend call (one sync for the local backend) and then
+/// acknowledges each operation. An operation counts as done only once acknowledged, so every
+/// completed operation is durable before anything depends on it, at one backend round trip
+/// per batch instead of per operation.
+struct Committer {
+    tx: tokio::sync::mpsc::UnboundedSender<CommitRequest>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Makes the changes durable through the committer (waits for the batch they go in).
+async fn commit(
+    tx: &tokio::sync::mpsc::UnboundedSender<CommitRequest>,
+    changes: Vec<InstanceChange>,
+) -> Result<(), Diagnostic> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let (ack, done) = tokio::sync::oneshot::channel();
+    tx.send((changes, ack))
+        .map_err(|_| persist_error("the state committer stopped".into()))?;
+    done.await
+        .unwrap_or_else(|_| Err("the state committer stopped".into()))
+        .map_err(persist_error)
+}
+
+impl Committer {
+    fn start(backend: Arc<dyn Backend>) -> Committer {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<CommitRequest>();
+        let task = tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < 1024 {
+                    match rx.try_recv() {
+                        Ok(x) => batch.push(x),
+                        Err(_) => break,
+                    }
+                }
+                let mut changes = Vec::new();
+                let mut acks = Vec::with_capacity(batch.len());
+                for (c, ack) in batch {
+                    changes.extend(c);
+                    acks.push(ack);
+                }
+                let b = backend.clone();
+                let r = tokio::task::spawn_blocking(move || b.append_changes(&changes))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()));
+                for ack in acks {
+                    let _ = ack.send(r.clone());
+                }
+            }
+        });
+        Committer { tx, task }
+    }
+
+    /// Waits until everything handed over is written.
+    async fn finish(self) {
+        drop(self.tx);
+        let _ = self.task.await;
+    }
+}
+
+impl Walk {
     fn state_object(
         &self,
         c: &ResourceChange,
@@ -435,8 +503,9 @@ impl Walk<'_> {
         else {
             return Ok(());
         };
-        let values = self.values.lock().expect("lock").clone();
+        let values = self.values.lock().expect("lock");
         let failed = post(&Upstream { values: &values }, v);
+        drop(values);
         if failed.has_errors() {
             return Err(failed);
         }
@@ -482,7 +551,7 @@ impl Walk<'_> {
         let Some(d) = self.desired.get(&c.addr) else {
             return Ok(c.config.clone());
         };
-        let values = self.values.lock().expect("lock").clone();
+        let values = self.values.lock().expect("lock");
         (d.config)(&Upstream { values: &values })
     }
 
@@ -491,7 +560,7 @@ impl Walk<'_> {
         node_change: usize,
         kind: NodeKind,
     ) -> (Result<(), Diagnostics>, Vec<InstanceChange>) {
-        let c = &self.plan.changes[node_change];
+        let c = &self.changes[node_change];
         let mut journal = Vec::new();
         let r = self.run_inner(c, kind, &mut journal).await;
         (r, journal)
@@ -931,11 +1000,20 @@ pub async fn apply_with(
             }
         }
     }
-    let walk = Walk {
-        plan,
-        desired: desired.iter().map(|d| (&d.addr, d)).collect(),
-        providers,
-        backend: backend.clone(),
+    let walk = Arc::new(Walk {
+        changes: plan.changes.clone(),
+        desired: desired
+            .iter()
+            .map(|d| (d.addr.clone(), d.clone()))
+            .collect(),
+        providers: plan
+            .changes
+            .iter()
+            .map(|c| c.provider.name.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter_map(|n| providers.get(n).map(|p| (n.to_string(), p)))
+            .collect(),
         values: Mutex::new(
             plan.changes
                 .iter()
@@ -947,20 +1025,34 @@ pub async fn apply_with(
         deposed: Mutex::new(HashMap::new()),
         imported: Mutex::new(Default::default()),
         abandon: opts.abandon.clone(),
-    };
+    });
 
     let mut nodes = build_graph(plan, &drifted);
     let mut ready: VecDeque<usize> = (0..nodes.len())
         .filter(|&i| nodes[i].waiting == 0)
         .collect();
     let mut reports = Vec::with_capacity(nodes.len());
+    let committer = Committer::start(backend.clone());
     let mut inflight = FuturesUnordered::new();
     let mut interrupted = false;
     let parallelism = opts.parallelism.max(1);
     let mut finished = 0usize;
+    // A slot of -parallelism is held while an operation runs (provider call included) and
+    // given back before its journal entry is committed, so the next operation starts while
+    // the commit is in flight; dependents still wait for the commit.
+    let slots = Arc::new(tokio::sync::Semaphore::new(parallelism));
     loop {
-        while inflight.len() < parallelism && !opts.stop.is_cancelled() {
-            let Some(i) = ready.pop_front() else { break };
+        while !opts.stop.is_cancelled() {
+            let Some(&i) = ready.front() else { break };
+            let permit = if nodes[i].blocked {
+                None
+            } else {
+                match slots.clone().try_acquire_owned() {
+                    Ok(p) => Some(p),
+                    Err(_) => break,
+                }
+            };
+            ready.pop_front();
             let node = &nodes[i];
             let c = &plan.changes[node.change];
             let op = op_kind(c, node.kind);
@@ -989,23 +1081,42 @@ pub async fn apply_with(
                 });
             }
             let (change, kind) = (node.change, node.kind);
-            let walk = &walk;
-            inflight.push(async move {
+            let walk = walk.clone();
+            let commits = committer.tx.clone();
+            let task = tokio::spawn(async move {
                 let start = Instant::now();
                 let (r, journal) = walk.run(change, kind).await;
-                let persisted = persist(&walk.backend, journal).await;
-                (i, op, r, persisted, start.elapsed())
+                drop(permit);
+                let persisted = commit(&commits, journal).await;
+                (r, persisted, start.elapsed())
+            });
+            inflight.push(async move {
+                let (r, persisted, elapsed) = task.await.unwrap_or_else(|e| {
+                    let d = Diagnostic::error(
+                        "Operation failed unexpectedly",
+                        format!("The operation stopped without a result: {e}."),
+                    );
+                    (Err(d.into()), Ok(()), Duration::ZERO)
+                });
+                (i, op, r, persisted, elapsed)
             });
         }
         if inflight.is_empty() {
             break;
         }
+        // In this order: an interrupt first, then refilling a free slot (so the next
+        // operation starts before finished ones are bookkept), then finished operations.
         let next = tokio::select! {
-            r = inflight.next() => r,
+            biased;
             _ = opts.stop.cancelled(), if !interrupted => {
                 interrupted = true;
                 continue;
             }
+            p = slots.clone().acquire_owned(), if !ready.is_empty() && !opts.stop.is_cancelled() => {
+                drop(p);
+                continue;
+            }
+            r = inflight.next() => r,
         };
         let Some((i, op, r, persisted, elapsed)) = next else {
             break;
@@ -1050,6 +1161,8 @@ pub async fn apply_with(
             }
         }
     }
+    drop(inflight);
+    committer.finish().await;
     if opts.stop.is_cancelled() {
         interrupted = true;
     }

@@ -14,6 +14,7 @@ struct Inner {
     journal: Vec<InstanceChange>,
     lock: Option<LockInfo>,
     appends: usize,
+    batches: usize,
     bytes: usize,
 }
 
@@ -39,6 +40,10 @@ impl MemoryBackend {
     pub fn journal_stats(&self) -> (usize, usize) {
         let i = self.inner.lock().expect("lock");
         (i.appends, i.bytes)
+    }
+    /// Number of `append_changes` calls (group commits) so far.
+    pub fn journal_batches(&self) -> usize {
+        self.inner.lock().expect("lock").batches
     }
     /// The changes journalled since the last compaction.
     pub fn pending(&self) -> Vec<InstanceChange> {
@@ -124,15 +129,21 @@ impl Backend for MemoryBackend {
         Err(StateError::CannotDeleteDefault)
     }
     fn append_change(&self, change: &InstanceChange) -> Result<()> {
+        self.append_changes(std::slice::from_ref(change))
+    }
+    fn append_changes(&self, changes: &[InstanceChange]) -> Result<()> {
         let mut i = self.inner.lock().expect("lock");
         if i.state.is_none() {
             return Err(StateError::Config(
                 "there is no stored state to journal changes against".into(),
             ));
         }
-        i.appends += 1;
-        i.bytes += journal::encode_change(change).len();
-        i.journal.push(change.clone());
+        i.batches += 1;
+        for change in changes {
+            i.appends += 1;
+            i.bytes += journal::encode_change(change).len();
+            i.journal.push(change.clone());
+        }
         Ok(())
     }
     fn compact(&self) -> Result<Option<Version>> {

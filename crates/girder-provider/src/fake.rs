@@ -168,7 +168,7 @@ impl FakeProvider {
         let lat = self.latency.lock().expect("lock").get(&op).copied();
         if let Some(d) = lat {
             if !d.is_zero() {
-                tokio::time::sleep(d).await;
+                precise_sleep(d).await;
             }
         }
         let fails = self
@@ -407,6 +407,62 @@ impl Provider for FakeProvider {
     }
 }
 
+/// Sleeps for `d` with sub-millisecond accuracy, so that "20 ms per operation" means 20 ms.
+/// tokio's timer rounds every deadline up to its next millisecond tick and fires late by
+/// up to another one (a 20 ms `tokio::time::sleep` takes about 21.1 ms on average), which
+/// would be charged to the engine in the apply benchmark. One timer thread serves all
+/// sleeps; dropping the future cancels it.
+async fn precise_sleep(d: Duration) {
+    use std::sync::mpsc;
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    type Wake = (Instant, tokio::sync::oneshot::Sender<()>);
+    static TIMER: OnceLock<Mutex<mpsc::Sender<Wake>>> = OnceLock::new();
+    let tx = TIMER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Wake>();
+        std::thread::Builder::new()
+            .name("fake-provider-timer".into())
+            .spawn(move || {
+                let mut due: Vec<Wake> = Vec::new();
+                loop {
+                    let now = Instant::now();
+                    let mut i = 0;
+                    while i < due.len() {
+                        if due[i].0 <= now {
+                            let _ = due.swap_remove(i).1.send(());
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    let next = due.iter().map(|w| w.0).min();
+                    let got = match next {
+                        Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
+                        None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                    };
+                    match got {
+                        Ok(w) => due.push(w),
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                    while let Ok(w) = rx.try_recv() {
+                        due.push(w);
+                    }
+                }
+            })
+            .expect("spawn the fake provider's timer thread");
+        Mutex::new(tx)
+    });
+    let (wake, woken) = tokio::sync::oneshot::channel();
+    let sent = tx
+        .lock()
+        .expect("lock")
+        .send((Instant::now() + d, wake))
+        .is_ok();
+    if !sent || woken.await.is_err() {
+        tokio::time::sleep(d).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,5 +566,23 @@ mod tests {
             ops,
             [Op::Plan, Op::Create, Op::Plan, Op::ReadMany, Op::Create]
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn precise_sleep_never_wakes_early_with_many_at_once() {
+        let tasks: Vec<_> = (0..50u64)
+            .map(|i| {
+                tokio::spawn(async move {
+                    let d = Duration::from_millis(2 + i % 7);
+                    let t = std::time::Instant::now();
+                    precise_sleep(d).await;
+                    (t.elapsed(), d)
+                })
+            })
+            .collect();
+        for t in tasks {
+            let (took, asked) = t.await.unwrap();
+            assert!(took >= asked, "woke after {took:?}, asked {asked:?}");
+        }
     }
 }

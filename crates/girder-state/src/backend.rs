@@ -130,6 +130,13 @@ pub trait Backend: Send + Sync {
     /// at most the operation in progress. Costs in proportion to the change.
     fn append_change(&self, change: &InstanceChange) -> Result<()>;
 
+    /// Appends several changes made by operations that finished together (group commit):
+    /// durable when it returns, like [`Backend::append_change`] for each, but a backend may
+    /// make them durable at once (the local backend syncs once per batch).
+    fn append_changes(&self, changes: &[InstanceChange]) -> Result<()> {
+        changes.iter().try_for_each(|c| self.append_change(c))
+    }
+
     /// Folds the journal into a new state snapshot and clears it. Returns the new version,
     /// or `None` when the journal was empty.
     fn compact(&self) -> Result<Option<Version>>;

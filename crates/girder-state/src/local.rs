@@ -644,6 +644,13 @@ impl Backend for LocalBackend {
     }
 
     fn append_change(&self, change: &InstanceChange) -> Result<()> {
+        self.append_changes(std::slice::from_ref(change))
+    }
+
+    fn append_changes(&self, changes: &[InstanceChange]) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
         let mut inner = self.inner();
         if inner.held.is_none() {
             return Err(StateError::LockFailed {
@@ -682,10 +689,13 @@ impl Backend for LocalBackend {
             inner.last = Some(base);
             inner.journal = Some((f, header));
         }
-        let line = self.seal_line(journal::encode_change(change))?;
+        let mut lines = Vec::new();
+        for change in changes {
+            lines.extend(self.seal_line(journal::encode_change(change))?);
+        }
         let path = self.journal_path();
         if let Some((f, _)) = inner.journal.as_mut() {
-            f.write_all(&line)
+            f.write_all(&lines)
                 .and_then(|_| f.sync_data())
                 .map_err(|e| StateError::io("append to", &path, e))?;
         }
