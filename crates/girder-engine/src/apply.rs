@@ -1037,22 +1037,9 @@ pub async fn apply_with(
     let mut interrupted = false;
     let parallelism = opts.parallelism.max(1);
     let mut finished = 0usize;
-    // A slot of -parallelism is held while an operation runs (provider call included) and
-    // given back before its journal entry is committed, so the next operation starts while
-    // the commit is in flight; dependents still wait for the commit.
-    let slots = Arc::new(tokio::sync::Semaphore::new(parallelism));
     loop {
-        while !opts.stop.is_cancelled() {
-            let Some(&i) = ready.front() else { break };
-            let permit = if nodes[i].blocked {
-                None
-            } else {
-                match slots.clone().try_acquire_owned() {
-                    Ok(p) => Some(p),
-                    Err(_) => break,
-                }
-            };
-            ready.pop_front();
+        while inflight.len() < parallelism && !opts.stop.is_cancelled() {
+            let Some(i) = ready.pop_front() else { break };
             let node = &nodes[i];
             let c = &plan.changes[node.change];
             let op = op_kind(c, node.kind);
@@ -1086,7 +1073,6 @@ pub async fn apply_with(
             let task = tokio::spawn(async move {
                 let start = Instant::now();
                 let (r, journal) = walk.run(change, kind).await;
-                drop(permit);
                 let persisted = commit(&commits, journal).await;
                 (r, persisted, start.elapsed())
             });
@@ -1104,19 +1090,12 @@ pub async fn apply_with(
         if inflight.is_empty() {
             break;
         }
-        // In this order: an interrupt first, then refilling a free slot (so the next
-        // operation starts before finished ones are bookkept), then finished operations.
         let next = tokio::select! {
-            biased;
+            r = inflight.next() => r,
             _ = opts.stop.cancelled(), if !interrupted => {
                 interrupted = true;
                 continue;
             }
-            p = slots.clone().acquire_owned(), if !ready.is_empty() && !opts.stop.is_cancelled() => {
-                drop(p);
-                continue;
-            }
-            r = inflight.next() => r,
         };
         let Some((i, op, r, persisted, elapsed)) = next else {
             break;
