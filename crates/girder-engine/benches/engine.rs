@@ -52,7 +52,9 @@ fn desired(n: usize) -> Vec<DesiredInstance> {
         .collect()
 }
 
-fn state_and_provider(n: usize) -> (State, Arc<FakeProvider>) {
+/// The state of `n` instances and a fake provider holding their objects ("the cloud"), with
+/// the RSS growth (MB) each took.
+fn state_and_provider(n: usize) -> (State, Arc<FakeProvider>, f64, f64) {
     let p = Arc::new(FakeProvider::new().without_call_record());
     let schema = p.schema().resource("fake_thing").unwrap().object_type();
     let mut st = State::new("1.0.3");
@@ -64,20 +66,29 @@ fn state_and_provider(n: usize) -> (State, Arc<FakeProvider>) {
         provider: ProviderRef::hashicorp("fake").addr,
         instances: Vec::with_capacity(n),
     };
-    for i in 0..n {
-        let j = serde_json::json!({
+    let json = |i: usize| {
+        serde_json::json!({
             "id": format!("thing-{i}"), "name": format!("t{i}"), "value": "v", "size": 1,
             "computed_at_apply": "c", "zone": null, "tags": null, "secret": null,
-        });
-        p.set_object(
-            &format!("thing-{i}"),
-            Some(Value::from_json_typed(&j, &schema).unwrap()),
-        );
-        r.instances
-            .push(InstanceState::new(Some(InstanceKey::Int(i as i64)), &j));
+        })
+    };
+    let rss0 = status_mb("VmRSS:");
+    for i in 0..n {
+        r.instances.push(InstanceState::new(
+            Some(InstanceKey::Int(i as i64)),
+            &json(i),
+        ));
     }
     st.resources.push(r);
-    (st, p)
+    let rss1 = status_mb("VmRSS:");
+    for i in 0..n {
+        p.set_object(
+            &format!("thing-{i}"),
+            Some(Value::from_json_typed(&json(i), &schema).unwrap()),
+        );
+    }
+    let rss2 = status_mb("VmRSS:");
+    (st, p, rss1 - rss0, rss2 - rss1)
 }
 
 fn registry(p: Arc<FakeProvider>) -> HashMap<String, Arc<dyn Provider>> {
@@ -97,11 +108,14 @@ fn main() {
         .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
     println!("no-op plan (refresh via read_many + plan), fake provider, zero latency");
     for n in sizes {
-        let (state, p) = state_and_provider(n);
+        let (state, p, state_mb, fake_mb) = state_and_provider(n);
+        let before = status_mb("VmRSS:");
         let d = desired(n);
+        let desired_mb = status_mb("VmRSS:") - before;
         let reg = registry(p);
         println!(
-            "  {n:>7} instances: inputs built (state, desired, fake objects), RSS now {:.0} MB",
+            "  {n:>7} instances: inputs built, RSS now {:.0} MB (grew by: state {state_mb:.0} MB, \
+             desired instances {desired_mb:.0} MB, the fake provider's objects {fake_mb:.0} MB)",
             status_mb("VmRSS:")
         );
         for refresh in [true, false] {
