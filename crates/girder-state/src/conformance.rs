@@ -46,6 +46,10 @@ pub const CASES: &[Case] = &[
     ("journal_append_and_compact", journal_append_and_compact),
     ("journal_needs_lock", journal_needs_lock),
     (
+        "journal_batches_survive_crash",
+        journal_batches_survive_crash,
+    ),
+    (
         "crash_before_compaction_recovered",
         crash_before_compaction_recovered,
     ),
@@ -452,6 +456,33 @@ pub fn journal_append_and_compact(f: &Factory<'_>) {
     assert!(b.compact().expect("compact again").is_none());
     let (s, v) = f("journal").read().unwrap().unwrap();
     assert_eq!(v.serial, v1.serial);
+    check_changes_applied(&s);
+    b.unlock(&h.id).unwrap();
+}
+
+/// Group commits (`append_changes`) are durable as a whole: a run that dies after two batches
+/// (and an empty one) loses neither; batches without the lock are refused.
+pub fn journal_batches_survive_crash(f: &Factory<'_>) {
+    let all = changes();
+    assert!(all.len() >= 2, "the sample changes make two batches");
+    let (first, rest) = all.split_at(1);
+    let dead_id;
+    {
+        let b = f("batches");
+        b.write(&sample_state(2), None).expect("initial write");
+        assert!(b.append_changes(first).is_err(), "batch without lock");
+        let h = b.lock(&info("apply"), no_wait()).expect("lock");
+        dead_id = h.id;
+        b.append_changes(first).expect("first batch");
+        b.append_changes(&[]).expect("empty batch");
+        b.append_changes(rest).expect("second batch");
+        // The process dies here: no compact, no unlock.
+    }
+    let (s, _) = f("batches").read().unwrap().unwrap();
+    check_changes_applied(&s);
+    let b = f("batches");
+    let h = lock_after_crash(b.as_ref(), &dead_id);
+    let (s, _) = f("batches").read().unwrap().unwrap();
     check_changes_applied(&s);
     b.unlock(&h.id).unwrap();
 }
