@@ -1,6 +1,8 @@
 //! Cost of persisting one applied operation, for states of 1,000 and 100,000 instances:
 //! the journal (`append_change`: one fsynced line) against rewriting the whole state file
-//! (`write`: what persisting without a journal costs), plus the end-of-run `compact`.
+//! (`write`: what persisting without a journal costs), plus the end-of-run `compact`, and the
+//! journal with group commit (`append_changes` of 10 operations that finished together: one
+//! sync per batch, as apply does when operations finish while a sync is in flight).
 //!
 //! Run: `cargo bench -p girder-state`. Plain `std::time`; prints a table.
 
@@ -12,9 +14,10 @@ use std::time::{Duration, Instant};
 
 fn main() {
     println!(
-        "{:>9} | {:>22} | {:>22} | {:>12} | {:>14}",
+        "{:>9} | {:>22} | {:>17} | {:>22} | {:>12} | {:>14}",
         "instances",
         "journal: bytes, time/op",
+        "batches of 10: /op",
         "full write: bytes, time",
         "ratio (time)",
         "compact (end)"
@@ -70,16 +73,34 @@ fn run(n: usize) {
     let journal_time = t.elapsed() / ops;
     let journal_bytes = (std::fs::metadata(b.journal_path()).unwrap().len() - before) / ops as u64;
 
+    let batch_ops = 200usize;
+    let t = Instant::now();
+    for chunk in (0..batch_ops).collect::<Vec<_>>().chunks(10) {
+        let batch: Vec<InstanceChange> = chunk
+            .iter()
+            .map(|&i| {
+                let i = (i * 7919) % n.max(1);
+                InstanceChange::Upsert {
+                    resource: resource.clone(),
+                    object: sample_instance(Some(InstanceKey::Int(i as i64)), i + 1),
+                }
+            })
+            .collect();
+        b.append_changes(&batch).unwrap();
+    }
+    let batched_time = t.elapsed() / batch_ops as u32;
+
     let t = Instant::now();
     b.compact().unwrap();
     let compact_time = t.elapsed();
     b.unlock(&h.id).unwrap();
 
     println!(
-        "{:>9} | {:>9} B {:>10.3?} | {:>9} B {:>10.3?} | {:>11.0}x | {:>14.3?}",
+        "{:>9} | {:>9} B {:>10.3?} | {:>17.3?} | {:>9} B {:>10.3?} | {:>11.0}x | {:>14.3?}",
         n,
         journal_bytes,
         journal_time,
+        batched_time,
         full_bytes,
         full_time,
         full_time.as_secs_f64() / journal_time.as_secs_f64().max(1e-9),
