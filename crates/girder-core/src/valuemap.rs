@@ -1,24 +1,66 @@
 //! [`ValueMap`]: the entries of an object or map value.
 //!
-//! A sorted, shared vector of `(name, value)` pairs. Two properties matter for big states:
+//! Sorted keys and their values, each behind an `Arc`. Three properties matter for big states:
 //!
 //! * **size**: an object takes what its attributes take (a `BTreeMap` allocates a node for 11
 //!   entries even for two, about 1.3 KB per object);
-//! * **sharing**: cloning is a reference-count increment, so the copies the engine keeps of one
-//!   object (prior state, refreshed object, plan `before`, values for references) share one
-//!   allocation. Mutation copies on write.
+//! * **sharing values**: cloning is a reference-count increment, so the copies the engine keeps
+//!   of one object (prior state, refreshed object, plan `before`, values for references) share
+//!   one allocation. Mutation copies on write;
+//! * **sharing keys**: objects of one shape (every instance of a resource type) share one key
+//!   list: key lists are interned per thread when a map is built, so an object's own memory is
+//!   its values.
 //!
 //! The API is the part of `BTreeMap<String, Value>`'s that girder uses; iteration is in key
 //! order (bytewise, as `String`'s `Ord`), like a `BTreeMap`.
 
 use crate::value::Value;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
 /// Entries of an object or map value, sorted by key, keys unique. Cheap to clone.
-#[derive(Clone, Default)]
-pub struct ValueMap(Arc<Vec<(String, Value)>>);
+#[derive(Clone)]
+pub struct ValueMap {
+    keys: Arc<[String]>,
+    vals: Arc<[Value]>,
+}
+
+/// Key lists interned on this thread (bounded: cleared when it grows past this many).
+const SHAPES_MAX: usize = 4096;
+
+thread_local! {
+    static SHAPES: RefCell<HashSet<Arc<[String]>>> = RefCell::new(HashSet::new());
+}
+
+/// The shared key list equal to `keys` (interned on this thread).
+fn intern(keys: Vec<String>) -> Arc<[String]> {
+    if keys.is_empty() {
+        return Arc::from(keys);
+    }
+    SHAPES.with(|shapes| {
+        let mut shapes = shapes.borrow_mut();
+        if let Some(k) = shapes.get(keys.as_slice()) {
+            return k.clone();
+        }
+        if shapes.len() >= SHAPES_MAX {
+            shapes.clear();
+        }
+        let k: Arc<[String]> = Arc::from(keys);
+        shapes.insert(k.clone());
+        k
+    })
+}
+
+impl Default for ValueMap {
+    fn default() -> ValueMap {
+        ValueMap {
+            keys: Arc::from(Vec::new()),
+            vals: Arc::from(Vec::new()),
+        }
+    }
+}
 
 impl ValueMap {
     /// An empty map.
@@ -28,45 +70,59 @@ impl ValueMap {
     /// From entries already sorted by key with unique keys (checked in debug builds).
     fn from_sorted(v: Vec<(String, Value)>) -> ValueMap {
         debug_assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
-        ValueMap(Arc::new(v))
+        let (keys, vals): (Vec<String>, Vec<Value>) = v.into_iter().unzip();
+        ValueMap {
+            keys: intern(keys),
+            vals: Arc::from(vals),
+        }
     }
     fn find(&self, k: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(x, _)| x.as_str().cmp(k))
+        self.keys.binary_search_by(|x| x.as_str().cmp(k))
+    }
+    /// Rebuilds with entries changed (insert / remove / retain).
+    fn rebuild(&mut self, f: impl FnOnce(&mut Vec<(String, Value)>)) {
+        let mut v: Vec<(String, Value)> = self
+            .keys
+            .iter()
+            .cloned()
+            .zip(self.vals.iter().cloned())
+            .collect();
+        f(&mut v);
+        *self = ValueMap::from_sorted(v);
     }
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.keys.len()
     }
     /// No entries?
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.keys.is_empty()
     }
     /// The value under a key.
     pub fn get<Q: AsRef<str> + ?Sized>(&self, k: &Q) -> Option<&Value> {
-        self.find(k.as_ref()).ok().map(|i| &self.0[i].1)
+        self.find(k.as_ref()).ok().map(|i| &self.vals[i])
     }
     /// The stored key and value under a key.
     pub fn get_key_value<Q: AsRef<str> + ?Sized>(&self, k: &Q) -> Option<(&String, &Value)> {
-        self.find(k.as_ref()).ok().map(|i| {
-            let (k, v) = &self.0[i];
-            (k, v)
-        })
+        self.find(k.as_ref())
+            .ok()
+            .map(|i| (&self.keys[i], &self.vals[i]))
     }
     /// Is the key present?
     pub fn contains_key<Q: AsRef<str> + ?Sized>(&self, k: &Q) -> bool {
         self.find(k.as_ref()).is_ok()
     }
-    /// The value under a key, mutably (copies the entries first if they are shared).
+    /// The value under a key, mutably (copies the values first if they are shared).
     pub fn get_mut<Q: AsRef<str> + ?Sized>(&mut self, k: &Q) -> Option<&mut Value> {
         let i = self.find(k.as_ref()).ok()?;
-        Some(&mut Arc::make_mut(&mut self.0)[i].1)
+        Some(&mut Arc::make_mut(&mut self.vals)[i])
     }
     /// Inserts or replaces; returns the value that was there.
     pub fn insert(&mut self, k: String, v: Value) -> Option<Value> {
         match self.find(&k) {
-            Ok(i) => Some(std::mem::replace(&mut Arc::make_mut(&mut self.0)[i].1, v)),
+            Ok(i) => Some(std::mem::replace(&mut Arc::make_mut(&mut self.vals)[i], v)),
             Err(i) => {
-                Arc::make_mut(&mut self.0).insert(i, (k, v));
+                self.rebuild(|e| e.insert(i, (k, v)));
                 None
             }
         }
@@ -74,35 +130,42 @@ impl ValueMap {
     /// Removes a key; returns its value.
     pub fn remove<Q: AsRef<str> + ?Sized>(&mut self, k: &Q) -> Option<Value> {
         let i = self.find(k.as_ref()).ok()?;
-        Some(Arc::make_mut(&mut self.0).remove(i).1)
+        let old = self.vals[i].clone();
+        self.rebuild(|e| {
+            e.remove(i);
+        });
+        Some(old)
     }
     /// Keeps the entries for which `f` is true.
     pub fn retain(&mut self, mut f: impl FnMut(&String, &mut Value) -> bool) {
-        Arc::make_mut(&mut self.0).retain_mut(|(k, v)| f(k, v));
+        self.rebuild(|e| e.retain_mut(|(k, v)| f(k, v)));
     }
     /// Entries in key order.
     pub fn iter(&self) -> Iter<'_> {
-        Iter(self.0.iter())
+        Iter(self.keys.iter().zip(self.vals.iter()))
     }
-    /// Entries in key order, values mutable (copies the entries first if they are shared).
+    /// Entries in key order, values mutable (copies the values first if they are shared).
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Value)> {
-        Arc::make_mut(&mut self.0).iter_mut().map(|(k, v)| (&*k, v))
+        self.keys
+            .iter()
+            .zip(Arc::make_mut(&mut self.vals).iter_mut())
     }
     /// Keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator + Clone {
-        self.0.iter().map(|(k, _)| k)
+        self.keys.iter()
     }
     /// Values in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator + Clone {
-        self.0.iter().map(|(_, v)| v)
+        self.vals.iter()
     }
-    /// Values in key order, mutable (copies the entries first if they are shared).
+    /// Values in key order, mutable (copies the values first if they are shared).
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
-        Arc::make_mut(&mut self.0).iter_mut().map(|(_, v)| v)
+        Arc::make_mut(&mut self.vals).iter_mut()
     }
     /// Keys in order, consuming the map.
     pub fn into_keys(self) -> impl Iterator<Item = String> {
-        self.into_iter().map(|(k, _)| k)
+        let keys = self.keys;
+        (0..keys.len()).map(move |i| keys[i].clone())
     }
     /// Values in key order, consuming the map.
     pub fn into_values(self) -> impl Iterator<Item = Value> {
@@ -110,15 +173,15 @@ impl ValueMap {
     }
     /// The first entry.
     pub fn first_key_value(&self) -> Option<(&String, &Value)> {
-        self.0.first().map(|(k, v)| (k, v))
+        self.iter().next()
     }
     /// The last entry.
     pub fn last_key_value(&self) -> Option<(&String, &Value)> {
-        self.0.last().map(|(k, v)| (k, v))
+        self.iter().next_back()
     }
-    /// Do both share one allocation (so they are certainly equal)?
+    /// Do both share their allocations (so they are certainly equal)?
     pub fn ptr_eq(&self, other: &ValueMap) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.vals, &other.vals) && Arc::ptr_eq(&self.keys, &other.keys)
     }
     /// A `BTreeMap` copy.
     pub fn to_btree(&self) -> BTreeMap<String, Value> {
@@ -128,7 +191,9 @@ impl ValueMap {
 
 impl PartialEq for ValueMap {
     fn eq(&self, other: &ValueMap) -> bool {
-        self.ptr_eq(other) || self.0 == other.0
+        self.ptr_eq(other)
+            || ((Arc::ptr_eq(&self.keys, &other.keys) || self.keys == other.keys)
+                && self.vals == other.vals)
     }
 }
 
@@ -147,12 +212,12 @@ impl std::ops::Index<&str> for ValueMap {
 
 /// Borrowing iterator over a [`ValueMap`].
 #[derive(Clone)]
-pub struct Iter<'a>(std::slice::Iter<'a, (String, Value)>);
+pub struct Iter<'a>(std::iter::Zip<std::slice::Iter<'a, String>, std::slice::Iter<'a, Value>>);
 
 impl<'a> Iterator for Iter<'a> {
     type Item = (&'a String, &'a Value);
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|(k, v)| (k, v))
+        self.0.next()
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.0.size_hint()
@@ -160,7 +225,7 @@ impl<'a> Iterator for Iter<'a> {
 }
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.0.next_back().map(|(k, v)| (k, v))
+        self.0.next_back()
     }
 }
 impl ExactSizeIterator for Iter<'_> {}
@@ -177,8 +242,20 @@ impl IntoIterator for ValueMap {
     type Item = (String, Value);
     type IntoIter = std::vec::IntoIter<(String, Value)>;
     fn into_iter(self) -> Self::IntoIter {
-        Arc::try_unwrap(self.0)
-            .unwrap_or_else(|shared| (*shared).clone())
+        let mut vals = self.vals;
+        let vals: Vec<Value> = match Arc::get_mut(&mut vals) {
+            // Unique: move the values out instead of cloning them.
+            Some(v) => v
+                .iter_mut()
+                .map(|x| std::mem::replace(x, Value::null_dynamic()))
+                .collect(),
+            None => vals.to_vec(),
+        };
+        self.keys
+            .iter()
+            .cloned()
+            .zip(vals)
+            .collect::<Vec<_>>()
             .into_iter()
     }
 }
@@ -199,7 +276,6 @@ impl FromIterator<(String, Value)> for ValueMap {
             }
             v = out;
         }
-        v.shrink_to_fit();
         ValueMap::from_sorted(v)
     }
 }
@@ -212,9 +288,9 @@ impl<'a> FromIterator<(&'a str, Value)> for ValueMap {
 
 impl Extend<(String, Value)> for ValueMap {
     fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
-        for (k, v) in iter {
-            self.insert(k, v);
-        }
+        let mut all = self.to_btree();
+        all.extend(iter);
+        *self = ValueMap::from(all);
     }
 }
 
@@ -284,5 +360,29 @@ mod tests {
         assert!(m.keys().eq(bt.keys()));
         assert_eq!(BTreeMap::from(m.clone()), bt);
         assert_eq!(ValueMap::from(bt), m);
+    }
+
+    #[test]
+    fn objects_of_one_shape_share_their_keys() {
+        let a: ValueMap = [
+            ("x".to_string(), Value::int(1)),
+            ("y".to_string(), Value::int(2)),
+        ]
+        .into();
+        let b: ValueMap = [
+            ("y".to_string(), Value::int(3)),
+            ("x".to_string(), Value::int(4)),
+        ]
+        .into_iter()
+        .collect();
+        assert!(Arc::ptr_eq(&a.keys, &b.keys));
+        assert_ne!(a, b);
+        let mut c = b.clone();
+        c.insert("x".into(), Value::int(1));
+        c.insert("y".into(), Value::int(2));
+        assert_eq!(a, c);
+        c.insert("z".into(), Value::int(0));
+        assert!(!Arc::ptr_eq(&a.keys, &c.keys));
+        assert_eq!(b.get("x"), Some(&Value::int(4)));
     }
 }
