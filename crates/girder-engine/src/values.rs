@@ -220,7 +220,8 @@ pub fn normalize_config(config: &Value, schema: &Schema) -> Result<Value, Diagno
             ))
         }
     };
-    let mut out = attrs.clone();
+    // Built in a BTreeMap (a ValueMap insert of a new key rebuilds the map).
+    let mut out: BTreeMap<String, Value> = attrs.to_btree();
     for (name, a) in &schema.attributes {
         let v = match attrs.get(name) {
             Some(v) => conform(v, &a.ty).map_err(|e| {
@@ -282,7 +283,7 @@ pub fn normalize_config(config: &Value, schema: &Schema) -> Result<Value, Diagno
         };
         out.insert(name.clone(), v);
     }
-    Ok(Value::object(out).with_marks(marks))
+    Ok(Value::object(out.into()).with_marks(marks))
 }
 
 /// Terraform's `ProposedNew`: configured values where set, prior values for computed
