@@ -29,6 +29,9 @@ pub struct ValueMap {
 
 /// Key lists interned on this thread (bounded: cleared when it grows past this many).
 const SHAPES_MAX: usize = 4096;
+/// Longer key lists (maps built from data rather than objects of a schema) are not interned:
+/// they rarely repeat, and the cache must stay small.
+const SHAPE_KEYS_MAX: usize = 64;
 
 thread_local! {
     static SHAPES: RefCell<HashSet<Arc<[String]>>> = RefCell::new(HashSet::new());
@@ -36,7 +39,7 @@ thread_local! {
 
 /// The shared key list equal to `keys` (interned on this thread).
 fn intern(keys: Vec<String>) -> Arc<[String]> {
-    if keys.is_empty() {
+    if keys.is_empty() || keys.len() > SHAPE_KEYS_MAX {
         return Arc::from(keys);
     }
     SHAPES.with(|shapes| {
@@ -384,5 +387,13 @@ mod tests {
         c.insert("z".into(), Value::int(0));
         assert!(!Arc::ptr_eq(&a.keys, &c.keys));
         assert_eq!(b.get("x"), Some(&Value::int(4)));
+    }
+
+    #[test]
+    fn long_key_lists_are_not_interned() {
+        let build = || -> ValueMap { (0..100).map(|i| (format!("k{i}"), Value::int(i))).collect() };
+        let (a, b) = (build(), build());
+        assert_eq!(a, b);
+        assert!(!Arc::ptr_eq(&a.keys, &b.keys));
     }
 }
