@@ -174,7 +174,7 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
     };
     let rt = crate::cmd_run::runtime()?;
     let opts = girder_engine::PlanOptions::default();
-    let plan = crate::cmd_run::make_plan(&s, &rt, &state, &opts, ui)?;
+    let plan = crate::cmd_run::make_plan(&s, &rt, state, &opts, ui)?;
     let now = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
@@ -243,7 +243,7 @@ pub fn drift(dir: &std::path::Path, a: DriftArgs, ui: &mut crate::ui::Ui) -> Cmd
     }
     report.sort();
     if a.refresh_state && !plan.drift.is_empty() {
-        let mut st = state.clone();
+        let mut st = (*plan.prior_state).clone();
         for d in &plan.drift {
             let r = &d.addr.resource;
             let Some(rs) = st.resources.iter_mut().find(|x| {

@@ -290,7 +290,7 @@ fn plan_options(a: &OpArgs, destroy: bool) -> Result<PlanOptions, Fail> {
 pub(crate) fn make_plan(
     s: &Session,
     rt: &tokio::runtime::Runtime,
-    state: &State,
+    state: State,
     opts: &PlanOptions,
     ui: &mut Ui,
 ) -> Result<Plan, Fail> {
@@ -325,7 +325,7 @@ pub fn plan(dir: &Path, a: PlanArgs, ui: &mut Ui) -> CmdResult {
     let guard = Guard::acquire(&*s.backend, &a.op.lock, "OperationTypePlan")?;
     let state = read_state(&*s.backend)?;
     let rt = runtime()?;
-    let plan = make_plan(&s, &rt, &state, &opts, ui)?;
+    let plan = make_plan(&s, &rt, state, &opts, ui)?;
     guard.release()?;
     if a.report.is_markdown() {
         let j = girder_engine::json::plan_json(&plan, &s.registry);
@@ -413,7 +413,7 @@ fn plan_and_apply(
     let guard = Guard::acquire(&*s.backend, &op.lock, "OperationTypeApply")?;
     let state = read_state(&*s.backend)?;
     let rt = runtime()?;
-    let plan = make_plan(&s, &rt, &state, &opts, ui)?;
+    let plan = make_plan(&s, &rt, state, &opts, ui)?;
     print!("{}", render(&plan, &s.registry, ui));
     if !plan.has_changes() {
         let line = if destroy {
@@ -423,7 +423,7 @@ fn plan_and_apply(
         };
         println!("\n{}", ui.green(line));
         if !destroy {
-            print_outputs(&state, ui);
+            print_outputs(&plan.prior_state, ui);
         }
         guard.release()?;
         return Ok(0);

@@ -109,6 +109,8 @@ fn main() {
     println!("no-op plan (refresh via read_many + plan), fake provider, zero latency");
     for n in sizes {
         let (state, p, state_mb, fake_mb) = state_and_provider(n);
+        // Shared with the plans (as the CLI hands its state over), not copied into each.
+        let state = Arc::new(state);
         let before = status_mb("VmRSS:");
         let d = desired(n);
         let desired_mb = status_mb("VmRSS:") - before;
@@ -124,7 +126,7 @@ fn main() {
                 ..PlanOptions::default()
             };
             let t = Instant::now();
-            let out = rt.block_on(plan(&d, &[], &state, &reg, &opts));
+            let out = rt.block_on(plan(&d, &[], state.clone(), &reg, &opts));
             let el = t.elapsed();
             let plan = out.plan.expect("plan");
             assert!(!plan.has_changes(), "no-op expected");

@@ -1788,7 +1788,11 @@ fn config_files(config: &Config) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Plans the configuration against `state`.
-pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanOutcome {
+pub async fn plan(
+    req: &Request<'_>,
+    state: impl Into<std::sync::Arc<State>>,
+    opts: &PlanOptions,
+) -> PlanOutcome {
     let (desired, outputs, blocks) = match desired_with_blocks(req) {
         Ok(x) => x,
         Err(d) => {
@@ -1820,7 +1824,11 @@ pub async fn plan(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanO
 }
 
 /// A destroy plan (`girder destroy`, `plan -destroy`).
-pub async fn plan_destroy(req: &Request<'_>, state: &State, opts: &PlanOptions) -> PlanOutcome {
+pub async fn plan_destroy(
+    req: &Request<'_>,
+    state: impl Into<std::sync::Arc<State>>,
+    opts: &PlanOptions,
+) -> PlanOutcome {
     let opts = PlanOptions {
         mode: crate::plan::PlanMode::Destroy,
         ..opts.clone()

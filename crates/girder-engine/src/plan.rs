@@ -90,8 +90,8 @@ pub struct Plan {
     pub drift: Vec<Drift>,
     /// Root output changes.
     pub outputs: Vec<OutputChange>,
-    /// The state the plan was made against (as read, before refresh).
-    pub prior_state: State,
+    /// The state the plan was made against (as read, before refresh), shared.
+    pub prior_state: Arc<State>,
     /// Normal or destroy.
     pub mode: PlanMode,
     /// The `-target` addresses.
@@ -418,7 +418,7 @@ async fn refresh(
 pub async fn plan(
     desired: &[DesiredInstance],
     outputs: &[DesiredOutput],
-    state: &State,
+    state: impl Into<Arc<State>>,
     providers: &dyn ProviderRegistry,
     opts: &PlanOptions,
 ) -> PlanOutcome {
@@ -460,10 +460,14 @@ pub async fn plan_with(
     desired: &[DesiredInstance],
     outputs: &[DesiredOutput],
     blocks: &Blocks,
-    state: &State,
+    state: impl Into<Arc<State>>,
     providers: &dyn ProviderRegistry,
     opts: &PlanOptions,
 ) -> PlanOutcome {
+    // The plan keeps the state it was made against: handed over as an `Arc`, it is shared
+    // rather than copied (a reference is copied once).
+    let state: Arc<State> = state.into();
+    let state = &state;
     let mut diags = Diagnostics::new();
     let mut objects = decode_state(state, providers, &mut diags);
     if diags.has_errors() {
@@ -847,7 +851,7 @@ pub async fn plan_with(
             changes,
             drift,
             outputs,
-            prior_state: state.clone(),
+            prior_state: Arc::clone(state),
             mode: opts.mode,
             targets: opts.targets.iter().map(ToString::to_string).collect(),
             variables: BTreeMap::new(),

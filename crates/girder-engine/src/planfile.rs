@@ -357,7 +357,7 @@ pub fn load(bytes: &[u8], location: &str) -> Result<Plan, Diagnostic> {
         changes,
         drift,
         outputs,
-        prior_state,
+        prior_state: prior_state.into(),
         mode: match s(&doc, "mode").as_str() {
             "destroy" => PlanMode::Destroy,
             "refresh-only" => PlanMode::RefreshOnly,

@@ -252,3 +252,11 @@ impl RawJson {
         serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
     }
 }
+
+/// A copy of a borrowed state, shared (for APIs that keep a state, such as a plan's prior
+/// state, and take `impl Into<Arc<State>>`: an owned or `Arc` state is not copied).
+impl From<&State> for std::sync::Arc<State> {
+    fn from(s: &State) -> std::sync::Arc<State> {
+        std::sync::Arc::new(s.clone())
+    }
+}
