@@ -82,7 +82,7 @@ impl ValueMap {
     fn find(&self, k: &str) -> Result<usize, usize> {
         self.keys.binary_search_by(|x| x.as_str().cmp(k))
     }
-    /// Rebuilds with entries changed (insert / remove / retain).
+    /// Rebuilds with entries changed (insert / remove).
     fn rebuild(&mut self, f: impl FnOnce(&mut Vec<(String, Value)>)) {
         let mut v: Vec<(String, Value)> = self
             .keys
@@ -104,12 +104,6 @@ impl ValueMap {
     /// The value under a key.
     pub fn get<Q: AsRef<str> + ?Sized>(&self, k: &Q) -> Option<&Value> {
         self.find(k.as_ref()).ok().map(|i| &self.vals[i])
-    }
-    /// The stored key and value under a key.
-    pub fn get_key_value<Q: AsRef<str> + ?Sized>(&self, k: &Q) -> Option<(&String, &Value)> {
-        self.find(k.as_ref())
-            .ok()
-            .map(|i| (&self.keys[i], &self.vals[i]))
     }
     /// Is the key present?
     pub fn contains_key<Q: AsRef<str> + ?Sized>(&self, k: &Q) -> bool {
@@ -139,19 +133,9 @@ impl ValueMap {
         });
         Some(old)
     }
-    /// Keeps the entries for which `f` is true.
-    pub fn retain(&mut self, mut f: impl FnMut(&String, &mut Value) -> bool) {
-        self.rebuild(|e| e.retain_mut(|(k, v)| f(k, v)));
-    }
     /// Entries in key order.
     pub fn iter(&self) -> Iter<'_> {
         Iter(self.keys.iter().zip(self.vals.iter()))
-    }
-    /// Entries in key order, values mutable (copies the values first if they are shared).
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Value)> {
-        self.keys
-            .iter()
-            .zip(Arc::make_mut(&mut self.vals).iter_mut())
     }
     /// Keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator + Clone {
@@ -161,26 +145,9 @@ impl ValueMap {
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator + Clone {
         self.vals.iter()
     }
-    /// Values in key order, mutable (copies the values first if they are shared).
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
-        Arc::make_mut(&mut self.vals).iter_mut()
-    }
-    /// Keys in order, consuming the map.
-    pub fn into_keys(self) -> impl Iterator<Item = String> {
-        let keys = self.keys;
-        (0..keys.len()).map(move |i| keys[i].clone())
-    }
     /// Values in key order, consuming the map.
     pub fn into_values(self) -> impl Iterator<Item = Value> {
         self.into_iter().map(|(_, v)| v)
-    }
-    /// The first entry.
-    pub fn first_key_value(&self) -> Option<(&String, &Value)> {
-        self.iter().next()
-    }
-    /// The last entry.
-    pub fn last_key_value(&self) -> Option<(&String, &Value)> {
-        self.iter().next_back()
     }
     /// Do both share their allocations (so they are certainly equal)?
     pub fn ptr_eq(&self, other: &ValueMap) -> bool {
@@ -286,14 +253,6 @@ impl FromIterator<(String, Value)> for ValueMap {
 impl<'a> FromIterator<(&'a str, Value)> for ValueMap {
     fn from_iter<I: IntoIterator<Item = (&'a str, Value)>>(iter: I) -> ValueMap {
         iter.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-    }
-}
-
-impl Extend<(String, Value)> for ValueMap {
-    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
-        let mut all = self.to_btree();
-        all.extend(iter);
-        *self = ValueMap::from(all);
     }
 }
 

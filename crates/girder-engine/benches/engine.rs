@@ -145,16 +145,17 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
-    println!("apply of {n} creates, 20 ms per create, memory backend (journal per operation)");
+    println!("apply of {n} creates, memory backend (group-committed journal)");
+    // GIRDER_BENCH_LATENCY_MS: the fake provider's latency per create (default 20).
+    let lat = Duration::from_millis(
+        std::env::var("GIRDER_BENCH_LATENCY_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(20),
+    );
     for par in [10usize, 100] {
         // Calibration: the same number of bare sleeps, `par` at a time, on this runtime: what
         // tokio's millisecond timer alone costs over the bound.
-        let lat = Duration::from_millis(
-            std::env::var("GIRDER_BENCH_LATENCY_MS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(20),
-        );
         let t = Instant::now();
         rt.block_on(async {
             use futures::StreamExt;
@@ -169,11 +170,7 @@ fn main() {
             floor / (n as f64 / par as f64 * lat.as_secs_f64()).max(1e-9)
         );
         let p = Arc::new(FakeProvider::new().without_call_record());
-        let lat_ms: u64 = std::env::var("GIRDER_BENCH_LATENCY_MS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(20);
-        p.set_latency(Op::Create, Duration::from_millis(lat_ms));
+        p.set_latency(Op::Create, lat);
         let reg = registry(p);
         let d = desired(n);
         let plan = rt
@@ -208,7 +205,7 @@ fn main() {
             els[els.len() / 2],
             els[els.len() * 99 / 100]
         );
-        let bound = n as f64 / par as f64 * lat_ms as f64 / 1000.0;
+        let bound = n as f64 / par as f64 * lat.as_secs_f64();
         let (appends, bytes) = mem.journal_stats();
         println!(
             "  parallelism {par:>3}: {:>7.3} s (bound {:.2} s, ratio {:.3}); {appends} journal appends in {} group commits, {:.0} bytes/op",

@@ -350,9 +350,9 @@ fn deposed_key() -> String {
 }
 
 /// What the operations of a walk share. Owned (not borrowed from the caller) so that each
-/// operation runs as its own tokio task, in parallel on the runtime's threads.
+/// operation runs as its own tokio task, in parallel on the runtime's threads; each task gets
+/// a copy of its own change only.
 struct Walk {
-    changes: Vec<ResourceChange>,
     desired: HashMap<AbsResourceInstance, DesiredInstance>,
     providers: HashMap<String, Arc<dyn girder_provider::Provider>>,
     values: Mutex<HashMap<AbsResourceInstance, Value>>,
@@ -370,12 +370,21 @@ async fn persist(
     if changes.is_empty() {
         return Ok(());
     }
+    append_blocking(backend, changes)
+        .await
+        .map_err(persist_error)
+}
+
+/// Appends to the journal on a blocking thread (backends do blocking I/O).
+async fn append_blocking(
+    backend: &Arc<dyn Backend>,
+    changes: Vec<InstanceChange>,
+) -> Result<(), String> {
     let b = backend.clone();
-    let r = tokio::task::spawn_blocking(move || b.append_changes(&changes))
+    tokio::task::spawn_blocking(move || b.append_changes(&changes))
         .await
         .map_err(|e| e.to_string())
-        .and_then(|r| r.map_err(|e| e.to_string()));
-    r.map_err(persist_error)
+        .and_then(|r| r.map_err(|e| e.to_string()))
 }
 
 fn persist_error(e: String) -> Diagnostic {
@@ -434,11 +443,7 @@ impl Committer {
                     changes.extend(c);
                     acks.push(ack);
                 }
-                let b = backend.clone();
-                let r = tokio::task::spawn_blocking(move || b.append_changes(&changes))
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| r.map_err(|e| e.to_string()));
+                let r = append_blocking(&backend, changes).await;
                 for ack in acks {
                     let _ = ack.send(r.clone());
                 }
@@ -557,10 +562,9 @@ impl Walk {
 
     async fn run(
         &self,
-        node_change: usize,
+        c: &ResourceChange,
         kind: NodeKind,
     ) -> (Result<(), Diagnostics>, Vec<InstanceChange>) {
-        let c = &self.changes[node_change];
         let mut journal = Vec::new();
         let r = self.run_inner(c, kind, &mut journal).await;
         (r, journal)
@@ -1001,7 +1005,6 @@ pub async fn apply_with(
         }
     }
     let walk = Arc::new(Walk {
-        changes: plan.changes.clone(),
         desired: desired
             .iter()
             .map(|d| (d.addr.clone(), d.clone()))
@@ -1067,12 +1070,12 @@ pub async fn apply_with(
                     op,
                 });
             }
-            let (change, kind) = (node.change, node.kind);
+            let (change, kind) = (c.clone(), node.kind);
             let walk = walk.clone();
             let commits = committer.tx.clone();
             let task = tokio::spawn(async move {
                 let start = Instant::now();
-                let (r, journal) = walk.run(change, kind).await;
+                let (r, journal) = walk.run(&change, kind).await;
                 let persisted = commit(&commits, journal).await;
                 (r, persisted, start.elapsed())
             });

@@ -315,6 +315,33 @@ fn existing_moves(stmts: &[MoveStmt], a: &AbsResourceInstance) -> bool {
     stmts.iter().any(|s| apply_stmt(s, a).is_some())
 }
 
+/// The state's objects (current and deposed) at an address, with their resource.
+fn objects_at<'s>(
+    state: &'s girder_state::model::State,
+    a: &'s AbsResourceInstance,
+) -> impl Iterator<
+    Item = (
+        &'s girder_state::model::ResourceState,
+        &'s girder_state::model::InstanceState,
+    ),
+> + 's {
+    state
+        .resources
+        .iter()
+        .filter(move |r| {
+            r.module == a.resource.module
+                && r.mode == a.resource.resource.mode
+                && r.type_name == a.resource.resource.type_name
+                && r.name == a.resource.resource.name
+        })
+        .flat_map(move |r| {
+            r.instances
+                .iter()
+                .filter(move |i| i.index_key == a.key)
+                .map(move |i| (r, i))
+        })
+}
+
 /// `state` with the moves made, and the journal entries that make them (a removal at the old
 /// address and an insertion at the new one, for the current and any deposed objects).
 pub fn moved_state(
@@ -331,41 +358,24 @@ pub fn moved_state(
         name: a.resource.resource.name.clone(),
         provider: provider.to_string(),
     };
+    // Removals first, so that renames in a chain or a swap do not remove what they add.
     for (old, _) in moves {
-        for r in &state.resources {
-            if r.module != old.resource.module
-                || r.mode != old.resource.resource.mode
-                || r.type_name != old.resource.resource.type_name
-                || r.name != old.resource.resource.name
-            {
-                continue;
-            }
-            for i in r.instances.iter().filter(|i| i.index_key == old.key) {
-                entries.push(InstanceChange::Remove {
-                    resource: rref(old, &r.provider),
-                    index_key: old.key.clone(),
-                    deposed: i.deposed.clone(),
-                });
-            }
+        for (r, i) in objects_at(state, old) {
+            entries.push(InstanceChange::Remove {
+                resource: rref(old, &r.provider),
+                index_key: old.key.clone(),
+                deposed: i.deposed.clone(),
+            });
         }
     }
     for (old, new) in moves {
-        for r in &state.resources {
-            if r.module != old.resource.module
-                || r.mode != old.resource.resource.mode
-                || r.type_name != old.resource.resource.type_name
-                || r.name != old.resource.resource.name
-            {
-                continue;
-            }
-            for i in r.instances.iter().filter(|i| i.index_key == old.key) {
-                let mut o = i.clone();
-                o.index_key = new.key.clone();
-                entries.push(InstanceChange::Upsert {
-                    resource: rref(new, &r.provider),
-                    object: o,
-                });
-            }
+        for (r, i) in objects_at(state, old) {
+            let mut o = i.clone();
+            o.index_key = new.key.clone();
+            entries.push(InstanceChange::Upsert {
+                resource: rref(new, &r.provider),
+                object: o,
+            });
         }
     }
     let mut out = state.clone();
