@@ -178,8 +178,8 @@ pub fn run(dir: &Path, a: ImportArgs, ui: &mut Ui) -> CmdResult {
         None => st.resources.push(ResourceState {
             module: addr.resource.module.clone(),
             mode: ResourceMode::Managed,
-            type_name: ty.clone(),
-            name: name.clone(),
+            type_name: ty.to_string(),
+            name: name.to_string(),
             provider: found.state_addr.clone(),
             instances: vec![inst],
         }),

@@ -365,12 +365,12 @@ fn add_unmanaged(
         if c.is_data() || c.before.is_null() {
             continue;
         }
-        keys.insert(c.provider.name.clone());
+        keys.insert(c.provider.name.to_string());
         objects
             .entry(base(&c.provider.name))
             .or_default()
             .push(ManagedObject {
-                type_name: c.addr.resource.resource.type_name.clone(),
+                type_name: c.addr.resource.resource.type_name.to_string(),
                 state: c.before.clone(),
             });
     }

@@ -34,8 +34,8 @@ pub fn run(dir: &Path, path: Option<String>) -> CmdResult {
                     module: r.module.clone(),
                     resource: Resource {
                         mode: r.mode,
-                        type_name: r.type_name.clone(),
-                        name: r.name.clone(),
+                        type_name: r.type_name.clone().into(),
+                        name: r.name.clone().into(),
                     },
                 },
                 key: inst.index_key.clone(),

@@ -106,8 +106,8 @@ fn abs_of(r: &ResourceState) -> AbsResource {
         module: r.module.clone(),
         resource: Resource {
             mode: r.mode,
-            type_name: r.type_name.clone(),
-            name: r.name.clone(),
+            type_name: r.type_name.clone().into(),
+            name: r.name.clone().into(),
         },
     }
 }
@@ -547,7 +547,7 @@ fn move_in_state(
             }
             let r = &mut st.resources[i];
             r.module = to.module.clone();
-            r.name = to.resource.name.clone();
+            r.name = to.resource.name.to_string();
             Ok(vec![(src.to_string(), dst.to_string())])
         }
         (Target::Resource(from), Target::Instance(to, key)) => {
@@ -635,8 +635,8 @@ fn move_instance(
         None => st.resources.push(ResourceState {
             module: to.module.clone(),
             mode: to.resource.mode,
-            type_name: to.resource.type_name.clone(),
-            name: to.resource.name.clone(),
+            type_name: to.resource.type_name.to_string(),
+            name: to.resource.name.to_string(),
             provider,
             instances: moved.collect(),
         }),

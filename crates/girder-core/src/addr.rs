@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The key of one instance of a resource or module expanded with count or for_each.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -105,14 +106,130 @@ pub struct Resource {
     /// Managed or data.
     pub mode: ResourceMode,
     /// The type, e.g. `aws_subnet`.
-    pub type_name: String,
+    pub type_name: Name,
     /// The name, e.g. `b`.
-    pub name: String,
+    pub name: Name,
+}
+
+/// An identifier in an address (a resource type or name): shared, so that the addresses of
+/// the many instances of one resource, and their copies in plans and maps, hold one copy of
+/// it.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Name(Arc<str>);
+
+impl Name {
+    /// The identifier.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Name {
+    fn from(s: String) -> Name {
+        Name(s.into())
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Name {
+        Name(s.into())
+    }
+}
+
+impl From<&String> for Name {
+    fn from(s: &String) -> Name {
+        Name(s.as_str().into())
+    }
+}
+
+impl From<Name> for String {
+    fn from(n: Name) -> String {
+        n.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, o: &str) -> bool {
+        &*self.0 == o
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, o: &&str) -> bool {
+        &*self.0 == *o
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, o: &String) -> bool {
+        *self.0 == **o
+    }
+}
+
+impl PartialEq<Name> for str {
+    fn eq(&self, o: &Name) -> bool {
+        self == &*o.0
+    }
+}
+
+impl PartialEq<Name> for &str {
+    fn eq(&self, o: &Name) -> bool {
+        *self == &*o.0
+    }
+}
+
+impl PartialEq<Name> for String {
+    fn eq(&self, o: &Name) -> bool {
+        **self == *o.0
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Name, D::Error> {
+        String::deserialize(d).map(Name::from)
+    }
 }
 
 impl Resource {
     /// A managed resource.
-    pub fn managed(type_name: impl Into<String>, name: impl Into<String>) -> Resource {
+    pub fn managed(type_name: impl Into<Name>, name: impl Into<Name>) -> Resource {
         Resource {
             mode: ResourceMode::Managed,
             type_name: type_name.into(),
@@ -120,7 +237,7 @@ impl Resource {
         }
     }
     /// A data source.
-    pub fn data(type_name: impl Into<String>, name: impl Into<String>) -> Resource {
+    pub fn data(type_name: impl Into<Name>, name: impl Into<Name>) -> Resource {
         Resource {
             mode: ResourceMode::Data,
             type_name: type_name.into(),
@@ -305,8 +422,8 @@ fn parse_instance(s: &str) -> Result<AbsResourceInstance, String> {
             module,
             resource: Resource {
                 mode,
-                type_name,
-                name,
+                type_name: type_name.into(),
+                name: name.into(),
             },
         },
         key,

@@ -348,7 +348,7 @@ impl Value {
         }
     }
     /// Does the value or anything inside it carry a mark?
-    fn has_marks_deep(&self) -> bool {
+    pub fn has_marks_deep(&self) -> bool {
         !self.marks.is_empty()
             || match &self.kind {
                 Kind::List(_, items) | Kind::Set(_, items) | Kind::Tuple(items) => {
@@ -473,16 +473,18 @@ impl Value {
             }
             (Kind::Map(t1, a), Kind::Map(t2, b)) => {
                 t1 == t2
-                    && a.len() == b.len()
-                    && a.iter()
-                        .zip(b)
-                        .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.raw_equal(v2))
+                    && (a.ptr_eq(b)
+                        || a.len() == b.len()
+                            && a.iter()
+                                .zip(b)
+                                .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.raw_equal(v2)))
             }
             (Kind::Object(a), Kind::Object(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(b)
-                        .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.raw_equal(v2))
+                a.ptr_eq(b)
+                    || a.len() == b.len()
+                        && a.iter()
+                            .zip(b)
+                            .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.raw_equal(v2))
             }
             (a, b) => a == b,
         }

@@ -36,18 +36,26 @@ fn status_mb(field: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// `fake_thing.t[0..n]`, built as the configuration layer builds them: the instances of a
+/// resource share its address parts and provider.
 fn desired(n: usize) -> Vec<DesiredInstance> {
     let p = ProviderRef::hashicorp("fake");
+    let resource = girder_core::addr::AbsResourceInstance::parse("fake_thing.t")
+        .unwrap()
+        .resource;
     (0..n)
         .map(|i| {
-            DesiredInstance::new(
-                &format!("fake_thing.t[{i}]"),
+            let mut d = DesiredInstance::new(
+                "fake_thing.t",
                 p.clone(),
                 Value::object_from([
                     ("name", Value::string(format!("t{i}"))),
                     ("value", Value::string("v")),
                 ]),
-            )
+            );
+            d.addr.resource = resource.clone();
+            d.addr.key = Some(InstanceKey::Int(i as i64));
+            d
         })
         .collect()
 }
@@ -63,7 +71,7 @@ fn state_and_provider(n: usize) -> (State, Arc<FakeProvider>, f64, f64) {
         mode: girder_core::addr::ResourceMode::Managed,
         type_name: "fake_thing".into(),
         name: "t".into(),
-        provider: ProviderRef::hashicorp("fake").addr,
+        provider: ProviderRef::hashicorp("fake").addr.to_string(),
         instances: Vec::with_capacity(n),
     };
     let json = |i: usize| {

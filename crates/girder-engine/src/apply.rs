@@ -219,9 +219,9 @@ fn resource_ref(c: &ResourceChange) -> ResourceRef {
     ResourceRef {
         module: r.module.clone(),
         mode: r.resource.mode,
-        type_name: r.resource.type_name.clone(),
-        name: r.resource.name.clone(),
-        provider: c.provider.addr.clone(),
+        type_name: r.resource.type_name.to_string(),
+        name: r.resource.name.to_string(),
+        provider: c.provider.addr.to_string(),
     }
 }
 
@@ -468,10 +468,9 @@ impl Walk {
         tainted: bool,
         deposed: Option<String>,
     ) -> Result<InstanceState, Diagnostic> {
-        let p = self
-            .providers
-            .get(&c.provider.name)
-            .ok_or_else(|| Diagnostic::error("Provider not available", c.provider.name.clone()))?;
+        let p = self.providers.get(&*c.provider.name).ok_or_else(|| {
+            Diagnostic::error("Provider not available", c.provider.name.to_string())
+        })?;
         let schema = resource_schema(p.as_ref(), &c.addr)?;
         let mut obj = codec::instance_object(v, schema, c.addr.key.clone()).map_err(|e| {
             Diagnostic::error(
@@ -577,10 +576,9 @@ impl Walk {
         journal: &mut Vec<InstanceChange>,
     ) -> Result<(), Diagnostics> {
         let rref = resource_ref(c);
-        let p = self
-            .providers
-            .get(&c.provider.name)
-            .ok_or_else(|| Diagnostic::error("Provider not available", c.provider.name.clone()))?;
+        let p = self.providers.get(&*c.provider.name).ok_or_else(|| {
+            Diagnostic::error("Provider not available", c.provider.name.to_string())
+        })?;
         let timeouts = self
             .desired
             .get(&c.addr)
@@ -640,7 +638,7 @@ impl Walk {
             let resp = p
                 .apply_resource(
                     ApplyRequest {
-                        type_name,
+                        type_name: type_name.to_string(),
                         prior_state: before.unmark_deep().0,
                         planned_state: Value::null_dynamic(),
                         config: Value::null_dynamic(),
@@ -771,7 +769,7 @@ impl Walk {
             let resp = p
                 .plan_resource(
                     PlanRequest {
-                        type_name: type_name.clone(),
+                        type_name: type_name.to_string(),
                         prior_state: prior.clone().unmark_deep().0,
                         proposed_new_state: proposed.unmark_deep().0,
                         config: config2.clone().unmark_deep().0,
@@ -818,7 +816,7 @@ impl Walk {
         let resp = p
             .apply_resource(
                 ApplyRequest {
-                    type_name,
+                    type_name: type_name.to_string(),
                     prior_state: prior.unmark_deep().0,
                     planned_state: planned.clone().unmark_deep().0,
                     config: config.clone().unmark_deep().0,
@@ -969,9 +967,9 @@ pub async fn apply_with(
                     resource: ResourceRef {
                         module: d.addr.resource.module.clone(),
                         mode: d.addr.resource.resource.mode,
-                        type_name: d.addr.resource.resource.type_name.clone(),
-                        name: d.addr.resource.resource.name.clone(),
-                        provider: d.provider.addr.clone(),
+                        type_name: d.addr.resource.resource.type_name.to_string(),
+                        name: d.addr.resource.resource.name.to_string(),
+                        provider: d.provider.addr.to_string(),
                     },
                     index_key: d.addr.key.clone(),
                     deposed: None,
@@ -994,8 +992,8 @@ pub async fn apply_with(
                         module: r.module.clone(),
                         resource: girder_core::addr::Resource {
                             mode: r.mode,
-                            type_name: r.type_name.clone(),
-                            name: r.name.clone(),
+                            type_name: r.type_name.as_str().into(),
+                            name: r.name.as_str().into(),
                         },
                     },
                     key: i.index_key.clone(),
@@ -1012,7 +1010,7 @@ pub async fn apply_with(
         providers: plan
             .changes
             .iter()
-            .map(|c| c.provider.name.as_str())
+            .map(|c| &*c.provider.name)
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .filter_map(|n| providers.get(n).map(|p| (n.to_string(), p)))

@@ -87,8 +87,8 @@ fn addr_fields(addr: &AbsResourceInstance, o: &mut Map<String, J>) {
             ResourceMode::Data => "data".into(),
         }),
     );
-    o.insert("type".into(), J::String(r.type_name.clone()));
-    o.insert("name".into(), J::String(r.name.clone()));
+    o.insert("type".into(), J::String(r.type_name.to_string()));
+    o.insert("name".into(), J::String(r.name.to_string()));
     match &addr.key {
         Some(InstanceKey::Int(i)) => {
             o.insert("index".into(), json!(i));
@@ -185,8 +185,8 @@ pub fn state_values(state: &State, schemas: &dyn SchemaSource) -> J {
                     module: r.module.clone(),
                     resource: girder_core::addr::Resource {
                         mode: r.mode,
-                        type_name: r.type_name.clone(),
-                        name: r.name.clone(),
+                        type_name: r.type_name.as_str().into(),
+                        name: r.name.as_str().into(),
                     },
                 },
                 key: i.index_key.clone(),
@@ -397,7 +397,7 @@ pub fn plan_json(plan: &Plan, schemas: &dyn SchemaSource) -> J {
         if c.deposed.is_some() || c.config.is_null() {
             continue;
         }
-        let pname = c.provider.name.clone();
+        let pname = c.provider.name.to_string();
         providers.insert(
             pname.clone(),
             json!({"name": pname.split('.').next().unwrap_or(&pname), "full_name": provider_source(&c.provider.addr)}),
@@ -438,8 +438,8 @@ pub fn plan_json(plan: &Plan, schemas: &dyn SchemaSource) -> J {
             "mode".into(),
             J::String(if c.is_data() { "data" } else { "managed" }.into()),
         );
-        o.insert("type".into(), J::String(res.resource.type_name.clone()));
-        o.insert("name".into(), J::String(res.resource.name.clone()));
+        o.insert("type".into(), J::String(res.resource.type_name.to_string()));
+        o.insert("name".into(), J::String(res.resource.name.to_string()));
         o.insert("provider_config_key".into(), J::String(pname));
         o.insert("expressions".into(), J::Object(exprs));
         o.insert("schema_version".into(), json!(schema_version(c)));

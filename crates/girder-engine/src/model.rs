@@ -12,18 +12,19 @@ use std::sync::Arc;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProviderRef {
     /// The key in the provider registry (`aws`, `random`, `fake`; `aws.west` for an alias).
-    pub name: String,
+    /// (Shared: every instance of a resource, and each of its changes, refers to one copy.)
+    pub name: Arc<str>,
     /// The provider configuration address as written in state
     /// (`provider["registry.terraform.io/hashicorp/aws"]`).
-    pub addr: String,
+    pub addr: Arc<str>,
 }
 
 impl ProviderRef {
     /// A provider from the default registry namespace (`hashicorp/NAME`).
     pub fn hashicorp(name: &str) -> ProviderRef {
         ProviderRef {
-            name: name.to_string(),
-            addr: format!("provider[\"registry.terraform.io/hashicorp/{name}\"]"),
+            name: name.into(),
+            addr: format!("provider[\"registry.terraform.io/hashicorp/{name}\"]").into(),
         }
     }
 }

@@ -354,8 +354,8 @@ pub fn moved_state(
     let rref = |a: &AbsResourceInstance, provider: &str| ResourceRef {
         module: a.resource.module.clone(),
         mode: a.resource.resource.mode,
-        type_name: a.resource.resource.type_name.clone(),
-        name: a.resource.resource.name.clone(),
+        type_name: a.resource.resource.type_name.to_string(),
+        name: a.resource.resource.name.to_string(),
         provider: provider.to_string(),
     };
     // Removals first, so that renames in a chain or a swap do not remove what they add.

@@ -283,8 +283,8 @@ impl Scope {
                     module: self.module.clone(),
                     resource: Resource {
                         mode: *mode,
-                        type_name: type_name.clone(),
-                        name: name.clone(),
+                        type_name: type_name.as_str().into(),
+                        name: name.as_str().into(),
                     },
                 })),
                 Subject::Local(n) => {
@@ -389,8 +389,8 @@ impl Scope {
                         module: self.module.clone(),
                         resource: Resource {
                             mode: *mode,
-                            type_name: type_name.clone(),
-                            name: name.clone(),
+                            type_name: type_name.as_str().into(),
+                            name: name.as_str().into(),
                         },
                     };
                     let v = self.resource_value(&ar, up);
@@ -610,7 +610,10 @@ fn provider_of(config: &Config, r: &config::Resource) -> ProviderRef {
         addr.push_str(&a);
         key = format!("{key}.{a}");
     }
-    ProviderRef { name: key, addr }
+    ProviderRef {
+        name: key.into(),
+        addr: addr.into(),
+    }
 }
 
 /// Parses an `ignore_changes` path as written (`tags["Name"]`, `a.b[0]`).
@@ -907,8 +910,8 @@ fn triggers_of(scope: &Scope, exprs: &[Expr], key: &Option<InstanceKey>) -> Vec<
                 module: scope.module.clone(),
                 resource: Resource {
                     mode: ResourceMode::Managed,
-                    type_name: type_name.clone(),
-                    name: name.clone(),
+                    type_name: type_name.as_str().into(),
+                    name: name.as_str().into(),
                 },
             };
             let prefix = format!("{type_name}.{name}");
@@ -1342,8 +1345,8 @@ fn check_data(
                 module: scope.module.clone(),
                 resource: Resource {
                     mode: ResourceMode::Data,
-                    type_name: r.type_name.clone(),
-                    name: r.name.clone(),
+                    type_name: r.type_name.as_str().into(),
+                    name: r.name.as_str().into(),
                 },
             },
             key: None,
@@ -1443,8 +1446,8 @@ fn build_module(
             module: module.clone(),
             resource: Resource {
                 mode: r.mode,
-                type_name: r.type_name.clone(),
-                name: r.name.clone(),
+                type_name: r.type_name.as_str().into(),
+                name: r.name.as_str().into(),
             },
         };
         let exp = expansion_of(&scope, r.count.as_ref(), r.for_each.as_ref(), &up);
@@ -1690,11 +1693,7 @@ fn expansion_of(
 /// Configures every provider the configuration uses from its `provider` block (evaluated
 /// against variables and locals).
 pub async fn configure_providers(req: &Request<'_>, desired: &[DesiredInstance]) -> Diagnostics {
-    configure_named(
-        req,
-        desired.iter().map(|d| d.provider.name.as_str()).collect(),
-    )
-    .await
+    configure_named(req, desired.iter().map(|d| &*d.provider.name).collect()).await
 }
 
 /// [`configure_providers`] for the desired instances and the data sources of `check` blocks.
@@ -1706,7 +1705,7 @@ async fn configure_all(
     let names = desired
         .iter()
         .chain(blocks.checks.iter().flat_map(|c| &c.data))
-        .map(|d| d.provider.name.as_str())
+        .map(|d| &*d.provider.name)
         .collect();
     configure_named(req, names).await
 }
@@ -1944,7 +1943,7 @@ pub async fn import(
     let read = p
         .read_resource(
             girder_provider::ReadRequest {
-                type_name: ty.clone(),
+                type_name: ty.to_string(),
                 current_state: obj.state,
                 private: obj.private,
             },
@@ -1999,7 +1998,7 @@ pub fn graph_dot(config: &Config) -> Result<String, Diagnostics> {
         };
         let id = g.add(r.address(), kind, Some(r.span.clone()), ());
         let p = provider_of(config, r);
-        let pid = g.add(p.addr.clone(), VertexKind::Provider, None, ());
+        let pid = g.add(p.addr.to_string(), VertexKind::Provider, None, ());
         g.depend(id, pid, EdgeKind::Provider);
     }
     for o in &m.outputs {

@@ -192,8 +192,8 @@ pub fn provider_name_of(addr: &str) -> String {
 
 fn provider_ref(addr: &str) -> ProviderRef {
     ProviderRef {
-        name: provider_name_of(addr),
-        addr: addr.to_string(),
+        name: provider_name_of(addr).into(),
+        addr: addr.into(),
     }
 }
 
@@ -243,20 +243,22 @@ pub(crate) fn decode_state(
     for r in &state.resources {
         let pref = provider_ref(&r.provider);
         let p = cache
-            .entry(pref.name.clone())
+            .entry(pref.name.to_string())
             .or_insert_with(|| providers.get(&pref.name))
             .clone();
         let mut ty_cache: Option<(*const Schema, girder_core::Type)> = None;
+        // One copy of the resource's names, shared by its instances' addresses.
+        let resource = AbsResource {
+            module: r.module.clone(),
+            resource: girder_core::addr::Resource {
+                mode: r.mode,
+                type_name: r.type_name.as_str().into(),
+                name: r.name.as_str().into(),
+            },
+        };
         for inst in &r.instances {
             let addr = AbsResourceInstance {
-                resource: AbsResource {
-                    module: r.module.clone(),
-                    resource: girder_core::addr::Resource {
-                        mode: r.mode,
-                        type_name: r.type_name.clone(),
-                        name: r.name.clone(),
-                    },
-                },
+                resource: resource.clone(),
                 key: inst.index_key.clone(),
             };
             let Some(p) = &p else {
@@ -325,7 +327,7 @@ async fn refresh(
         }
         groups
             .entry((
-                o.provider.name.as_str(),
+                &*o.provider.name,
                 o.addr.resource.resource.type_name.as_str(),
             ))
             .or_default()
@@ -353,6 +355,7 @@ async fn refresh(
     let results = futures::future::join_all(calls).await;
     let mut gone: HashSet<usize> = HashSet::new();
     let mut updated: HashMap<usize, (Value, Vec<u8>)> = HashMap::new();
+    let mut same: Vec<(usize, Value)> = Vec::new();
     let mut drift = Vec::new();
     for ((_, idxs), res) in groups.iter().zip(results) {
         let Some(res) = res else { continue };
@@ -373,7 +376,13 @@ async fn refresh(
                             });
                         }
                         Some(v) => {
-                            if !v.raw_equal(&o.value) {
+                            if v.raw_equal(&o.value) {
+                                // Unchanged: keep one copy of the object, the provider's
+                                // (the decoded one from state is dropped with `objects`).
+                                if !o.value.has_marks_deep() {
+                                    same.push((i, v));
+                                }
+                            } else {
                                 let p = providers.get(&o.provider.name);
                                 let v = match p.as_ref().and_then(|p| {
                                     resource_schema(p.as_ref(), &o.addr).ok().cloned()
@@ -397,6 +406,10 @@ async fn refresh(
                 }
             }
         }
+    }
+    let mut objects = objects;
+    for (i, v) in same {
+        objects[i].value = v;
     }
     let out = objects
         .into_iter()
@@ -714,6 +727,7 @@ pub async fn plan_with(
             let in_scope = targeted(desired, &desired_index, &opts.targets);
             let excluded = excluded_desired(desired, &opts.excludes);
             let mut pending: HashMap<AbsResourceInstance, (Action, Value, Value)> = HashMap::new();
+            let mut noop_config: HashMap<AbsResource, usize> = HashMap::new();
             for level in order {
                 let level: Vec<usize> = level
                     .into_iter()
@@ -730,6 +744,7 @@ pub async fn plan_with(
                     let current = &current;
                     let gone = &gone;
                     let (changes, diags) = (&mut changes, &mut diags);
+                    let noop_config = &mut noop_config;
                     futures::stream::iter(level.into_iter().map(|i| async move {
                         let d = &desired[i];
                         let prior = current.get(&d.addr).map(|&j| &objects[j]);
@@ -738,7 +753,15 @@ pub async fn plan_with(
                     .buffer_unordered(opts.parallelism.max(1))
                     .for_each(|r| {
                         match r {
-                            Ok(c) => changes.push(c),
+                            Ok(mut c) => {
+                                if c.action == Action::NoOp
+                                    && !importing.contains_key(&c.addr)
+                                    && !c.config.is_null()
+                                {
+                                    keep_first_noop_config(&mut c, changes, noop_config);
+                                }
+                                changes.push(c)
+                            }
                             Err(d) => diags.extend(d),
                         }
                         std::future::ready(())
@@ -860,6 +883,27 @@ pub async fn plan_with(
             check_data,
         }),
         diagnostics: diags,
+    }
+}
+
+/// Nothing applies a no-op's configuration; only the JSON plan's `configuration` section
+/// reads it, from each resource's first change in address order. So of the no-ops of a
+/// resource only the first keeps it (`first` maps each resource to that change's index in
+/// `changes`; `c` is about to be pushed).
+fn keep_first_noop_config(
+    c: &mut ResourceChange,
+    changes: &mut [ResourceChange],
+    first: &mut HashMap<AbsResource, usize>,
+) {
+    match first.get_mut(&c.addr.resource) {
+        None => {
+            first.insert(c.addr.resource.clone(), changes.len());
+        }
+        Some(j) if addr_cmp(&c.addr, &changes[*j].addr).is_lt() => {
+            changes[*j].config = Value::null_dynamic();
+            *j = changes.len();
+        }
+        Some(_) => c.config = Value::null_dynamic(),
     }
 }
 
@@ -1184,7 +1228,7 @@ async fn plan_instance(
     let plan_with = |prior_v: Value| {
         let proposed = values::proposed_new(schema, &prior_v, &config);
         let req = PlanRequest {
-            type_name: d.addr.resource.resource.type_name.clone(),
+            type_name: d.addr.resource.resource.type_name.to_string(),
             prior_private: if prior_v.is_null() {
                 Vec::new()
             } else {

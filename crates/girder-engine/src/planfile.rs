@@ -144,8 +144,8 @@ fn provider_json(p: &ProviderRef) -> J {
 
 fn provider_from(j: &J) -> ProviderRef {
     ProviderRef {
-        name: j.get("name").and_then(J::as_str).unwrap_or("").to_string(),
-        addr: j.get("addr").and_then(J::as_str).unwrap_or("").to_string(),
+        name: j.get("name").and_then(J::as_str).unwrap_or("").into(),
+        addr: j.get("addr").and_then(J::as_str).unwrap_or("").into(),
     }
 }
 

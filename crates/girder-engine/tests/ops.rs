@@ -871,7 +871,7 @@ resource "fake_thing" "n" {
         .await
         .unwrap_or_else(|d| panic!("{}", diag_text(&d)));
     assert_eq!(got.value.to_json().unwrap(), attrs);
-    assert_eq!(got.provider.name, "fake");
+    assert_eq!(&*got.provider.name, "fake");
     assert!(p
         .calls()
         .iter()

@@ -53,8 +53,8 @@ fn state_text(st: &girder_state::model::State, prior: &girder_state::model::Stat
                     module: r.module.clone(),
                     resource: girder_core::addr::Resource {
                         mode: r.mode,
-                        type_name: r.type_name.clone(),
-                        name: r.name.clone(),
+                        type_name: r.type_name.clone().into(),
+                        name: r.name.clone().into(),
                     },
                 },
                 key: i.index_key.clone(),

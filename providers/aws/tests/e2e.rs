@@ -503,7 +503,7 @@ async fn run_case(case: PathBuf) {
     let imported = ops::import(&req, &target, &id)
         .await
         .unwrap_or_else(|d| panic!("{ty}: import {id}: {}", diag_text(&d)));
-    assert_eq!(imported.provider.name, "aws");
+    assert_eq!(&*imported.provider.name, "aws");
     let got = json_of(&imported.value);
     let ignore: Vec<&str> = steps["import_ignore"]
         .as_array()

@@ -69,9 +69,9 @@ pub fn build_state(objs: &[J], outputs: Option<&J>, p: &FakeProvider) -> State {
                 state.resources.push(ResourceState {
                     module: r.module.clone(),
                     mode: r.resource.mode,
-                    type_name: r.resource.type_name.clone(),
-                    name: r.resource.name.clone(),
-                    provider: fake().addr,
+                    type_name: r.resource.type_name.to_string(),
+                    name: r.resource.name.to_string(),
+                    provider: fake().addr.to_string(),
                     instances: Vec::new(),
                 });
                 state.resources.len() - 1
