@@ -5,7 +5,8 @@
 //!   critical-path bound N / parallelism × 20 ms; journal bytes written per operation.
 //!
 //! `GIRDER_BENCH_SIZES=1000,10000` picks the plan sizes (default 1000,10000,100000);
-//! `GIRDER_BENCH_APPLY=N` the apply size (default 10000).
+//! `GIRDER_BENCH_APPLY=N` the apply size (default 10000); `GIRDER_BENCH_REFRESH=true|false`
+//! only the plans with or without refresh (default both).
 
 use girder_core::addr::InstanceKey;
 use girder_core::Value;
@@ -114,6 +115,12 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+    // GIRDER_BENCH_REFRESH=true|false: only plans with (or without) refresh (default both).
+    let refreshes: Vec<bool> = match std::env::var("GIRDER_BENCH_REFRESH").ok().as_deref() {
+        Some("true") => vec![true],
+        Some("false") => vec![false],
+        _ => vec![true, false],
+    };
     println!("no-op plan (refresh via read_many + plan), fake provider, zero latency");
     for n in sizes {
         let (state, p, state_mb, fake_mb) = state_and_provider(n);
@@ -128,7 +135,7 @@ fn main() {
              desired instances {desired_mb:.0} MB, the fake provider's objects {fake_mb:.0} MB)",
             status_mb("VmRSS:")
         );
-        for refresh in [true, false] {
+        for refresh in refreshes.iter().copied() {
             let opts = PlanOptions {
                 refresh,
                 ..PlanOptions::default()

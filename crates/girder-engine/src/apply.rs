@@ -508,7 +508,7 @@ impl Walk {
             return Ok(());
         };
         let values = self.values.lock().expect("lock");
-        let failed = post(&Upstream { values: &values }, v);
+        let failed = post(&Upstream::new(&values), v);
         drop(values);
         if failed.has_errors() {
             return Err(failed);
@@ -556,7 +556,7 @@ impl Walk {
             return Ok(c.config.clone());
         };
         let values = self.values.lock().expect("lock");
-        (d.config)(&Upstream { values: &values })
+        (d.config)(&Upstream::new(&values))
     }
 
     async fn run(
@@ -1194,13 +1194,13 @@ pub async fn apply_with(
                 // Preconditions whose result was unknown at plan are decided now; a failure
                 // is an error and the output keeps its previous value.
                 if let Some(pre) = &o.preconditions {
-                    let failed = pre(&Upstream { values: &values }, &Value::null_dynamic());
+                    let failed = pre(&Upstream::new(&values), &Value::null_dynamic());
                     if failed.has_errors() {
                         diags.extend(failed);
                         continue;
                     }
                 }
-                match (o.value)(&Upstream { values: &values }) {
+                match (o.value)(&Upstream::new(&values)) {
                     Ok(v) if v.is_wholly_known() => {
                         match OutputValue::from_value(&v, o.sensitive) {
                             Ok(ov) => out_changes.push(InstanceChange::SetOutput {
@@ -1232,18 +1232,21 @@ pub async fn apply_with(
                 let v = match plan.check_data.iter().find(|(a, _)| a == &d.addr) {
                     Some((_, v)) => v.clone(),
                     None => {
-                        let r = crate::plan::read_check_data(d, &c.name, &values, false, providers)
-                            .await;
+                        let r = crate::plan::read_check_data(
+                            d,
+                            &c.name,
+                            &Upstream::new(&values),
+                            false,
+                            providers,
+                        )
+                        .await;
                         diags.extend(r.diagnostics);
                         r.value.unwrap_or_else(Value::unknown_dynamic)
                     }
                 };
                 values.insert(d.addr.clone(), v);
             }
-            diags.extend((c.asserts)(
-                &Upstream { values: &values },
-                &Value::null_dynamic(),
-            ));
+            diags.extend((c.asserts)(&Upstream::new(&values), &Value::null_dynamic()));
             for d in &c.data {
                 values.remove(&d.addr);
             }

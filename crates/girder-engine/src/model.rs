@@ -56,13 +56,39 @@ pub struct Lifecycle {
 /// planned values during plan (unknown where not yet known), their applied values during
 /// apply.
 pub struct Upstream<'a> {
-    pub(crate) values: &'a HashMap<AbsResourceInstance, Value>,
+    values: &'a HashMap<AbsResourceInstance, Value>,
+    base: Option<&'a dyn UpstreamBase>,
 }
 
-impl Upstream<'_> {
+/// Values an [`Upstream`] falls back on for instances its map does not have. A plan uses the
+/// prior objects this way, so that the values of unchanged instances are not copied into a
+/// second map.
+pub(crate) trait UpstreamBase: Sync {
+    /// The value of an instance, if the base has one.
+    fn lookup(&self, addr: &AbsResourceInstance) -> Option<&Value>;
+}
+
+impl<'a> Upstream<'a> {
+    /// The values of a map.
+    pub(crate) fn new(values: &'a HashMap<AbsResourceInstance, Value>) -> Upstream<'a> {
+        Upstream { values, base: None }
+    }
+    /// The values of a map, then those of `base`.
+    pub(crate) fn layered(
+        values: &'a HashMap<AbsResourceInstance, Value>,
+        base: &'a dyn UpstreamBase,
+    ) -> Upstream<'a> {
+        Upstream {
+            values,
+            base: Some(base),
+        }
+    }
     /// The current value of an instance (`None` when it does not exist).
     pub fn get(&self, addr: &AbsResourceInstance) -> Option<&Value> {
-        self.values.get(addr)
+        match self.values.get(addr) {
+            Some(v) => Some(v),
+            None => self.base.and_then(|b| b.lookup(addr)),
+        }
     }
 }
 
@@ -328,7 +354,7 @@ pub struct ResourceChange {
     /// create_before_destroy is in effect.
     pub create_before_destroy: bool,
     /// The address the object had in state before a `moved` block renamed it.
-    pub moved_from: Option<AbsResourceInstance>,
+    pub moved_from: Option<Box<AbsResourceInstance>>,
     /// The id an `import` block imports the object from (the object is not in state yet).
     pub importing: Option<String>,
 }

@@ -1165,7 +1165,7 @@ fn root_blocks(
         });
     }
     let empty = HashMap::new();
-    let up = Upstream { values: &empty };
+    let up = Upstream::new(&empty);
     for im in &m.imports {
         let to = match AbsResourceInstance::parse(&expr_text(&im.to)) {
             Ok(a) => a,
@@ -1438,7 +1438,7 @@ fn build_module(
     };
     // Expand count / for_each (against variables, locals and unknown resources).
     let empty: HashMap<AbsResourceInstance, Value> = HashMap::new();
-    let up = Upstream { values: &empty };
+    let up = Upstream::new(&empty);
     let mut per_resource: Vec<(&config::Resource, AbsResource, Expansion)> = Vec::new();
     let mut failed = false;
     for r in &m.resources {
@@ -1731,7 +1731,7 @@ async fn configure_named(req: &Request<'_>, mut names: Vec<&str>) -> Diagnostics
         calls: OnceLock::new(),
     };
     let empty = HashMap::new();
-    let up = Upstream { values: &empty };
+    let up = Upstream::new(&empty);
     for name in names {
         let Some(p) = req.providers.get(name) else {
             continue;

@@ -309,12 +309,77 @@ pub(crate) fn decode_state(
     out
 }
 
-/// Refreshes managed current objects, batched per (provider, type) through `read_many`.
-/// Returns the refreshed objects (gone ones removed) and the drift found.
+/// Records what refreshing object `i` found.
+#[allow(clippy::too_many_arguments)]
+fn refreshed(
+    i: usize,
+    o: &PriorObject,
+    r: Result<girder_provider::ReadResponse, Diagnostics>,
+    providers: &dyn ProviderRegistry,
+    gone: &mut HashSet<usize>,
+    updated: &mut HashMap<usize, (Value, Vec<u8>)>,
+    same: &mut Vec<(usize, Value)>,
+    drift: &mut Vec<Drift>,
+    diags: &mut Diagnostics,
+) {
+    let resp = match r {
+        Err(d) => return diags.extend(d),
+        Ok(resp) => resp,
+    };
+    diags.extend(resp.diagnostics);
+    match resp.new_state {
+        None => {
+            gone.insert(i);
+            drift.push(Drift {
+                addr: o.addr.clone(),
+                provider: o.provider.clone(),
+                before: o.value.clone(),
+                after: Value::null_dynamic(),
+            });
+        }
+        Some(v) => {
+            if v.raw_equal(&o.value) {
+                // Unchanged: keep one copy of the object, the provider's (the decoded one from
+                // state is dropped with `objects`).
+                if !o.value.has_marks_deep() {
+                    same.push((i, v));
+                }
+            } else {
+                let p = providers.get(&o.provider.name);
+                let v = match p
+                    .as_ref()
+                    .and_then(|p| resource_schema(p.as_ref(), &o.addr).ok().cloned())
+                {
+                    Some(s) => {
+                        codec::mark_schema_sensitive(v.mark_paths(&o.value.deep_marks()), &s)
+                    }
+                    None => v,
+                };
+                drift.push(Drift {
+                    addr: o.addr.clone(),
+                    provider: o.provider.clone(),
+                    before: o.value.clone(),
+                    after: v.clone(),
+                });
+                updated.insert(i, (v, resp.private));
+            }
+        }
+    }
+}
+
+/// How many objects one `read_many` call refreshes at most: a provider batches its API calls
+/// within a call, and the requests and responses in flight stay bounded (`parallelism`
+/// calls at a time) however big the state is.
+pub(crate) const REFRESH_CHUNK: usize = 1000;
+
+/// Refreshes managed current objects, batched per (provider, type) through `read_many`, in
+/// chunks of [`REFRESH_CHUNK`], `parallelism` chunks at a time. Returns the refreshed objects
+/// (gone ones removed) and the drift found.
 async fn refresh(
     objects: Vec<PriorObject>,
     providers: &dyn ProviderRegistry,
     targets: &[Target],
+    parallelism: usize,
     diags: &mut Diagnostics,
 ) -> (Vec<PriorObject>, Vec<Drift>) {
     let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
@@ -326,87 +391,60 @@ async fn refresh(
             continue;
         }
         groups
-            .entry((
-                &*o.provider.name,
-                o.addr.resource.resource.type_name.as_str(),
-            ))
+            .entry((&*o.provider.name, &*o.addr.resource.resource.type_name))
             .or_default()
             .push(i);
     }
     let ctx = OpContext::default();
-    let calls = groups.iter().map(|((pname, ty), idxs)| {
-        let p = providers.get(pname);
-        let reqs: Vec<ReadRequest> = idxs
-            .iter()
-            .map(|&i| ReadRequest {
-                type_name: (*ty).to_string(),
-                current_state: objects[i].value.clone().unmark_deep().0,
-                private: objects[i].private.clone(),
-            })
-            .collect();
-        let ctx = &ctx;
-        async move {
-            match p {
-                Some(p) => Some(p.read_many(ty, reqs, ctx).await),
-                None => None,
-            }
-        }
-    });
-    let results = futures::future::join_all(calls).await;
     let mut gone: HashSet<usize> = HashSet::new();
     let mut updated: HashMap<usize, (Value, Vec<u8>)> = HashMap::new();
     let mut same: Vec<(usize, Value)> = Vec::new();
     let mut drift = Vec::new();
-    for ((_, idxs), res) in groups.iter().zip(results) {
-        let Some(res) = res else { continue };
-        for (&i, r) in idxs.iter().zip(res) {
-            let o = &objects[i];
-            match r {
-                Err(d) => diags.extend(d),
-                Ok(resp) => {
-                    diags.extend(resp.diagnostics);
-                    match resp.new_state {
-                        None => {
-                            gone.insert(i);
-                            drift.push(Drift {
-                                addr: o.addr.clone(),
-                                provider: o.provider.clone(),
-                                before: o.value.clone(),
-                                after: Value::null_dynamic(),
-                            });
-                        }
-                        Some(v) => {
-                            if v.raw_equal(&o.value) {
-                                // Unchanged: keep one copy of the object, the provider's
-                                // (the decoded one from state is dropped with `objects`).
-                                if !o.value.has_marks_deep() {
-                                    same.push((i, v));
-                                }
-                            } else {
-                                let p = providers.get(&o.provider.name);
-                                let v = match p.as_ref().and_then(|p| {
-                                    resource_schema(p.as_ref(), &o.addr).ok().cloned()
-                                }) {
-                                    Some(s) => codec::mark_schema_sensitive(
-                                        v.mark_paths(&o.value.deep_marks()),
-                                        &s,
-                                    ),
-                                    None => v,
-                                };
-                                drift.push(Drift {
-                                    addr: o.addr.clone(),
-                                    provider: o.provider.clone(),
-                                    before: o.value.clone(),
-                                    after: v.clone(),
-                                });
-                                updated.insert(i, (v, resp.private));
-                            }
-                        }
+    {
+        let objects = &objects;
+        let ctx = &ctx;
+        let chunks = groups.iter().flat_map(|((pname, ty), idxs)| {
+            idxs.chunks(REFRESH_CHUNK)
+                .map(move |chunk| (*pname, *ty, chunk))
+        });
+        let calls = chunks.map(|(pname, ty, idxs)| async move {
+            let p = providers.get(pname)?;
+            let reqs: Vec<ReadRequest> = idxs
+                .iter()
+                .map(|&i| ReadRequest {
+                    type_name: ty.to_string(),
+                    current_state: objects[i].value.clone().unmark_deep().0,
+                    private: objects[i].private.clone(),
+                })
+                .collect();
+            Some((idxs, p.read_many(ty, reqs, ctx).await))
+        });
+        let (gone, updated, same, drift, diags) =
+            (&mut gone, &mut updated, &mut same, &mut drift, &mut *diags);
+        futures::stream::iter(calls)
+            .buffer_unordered(parallelism.max(1))
+            .for_each(|res| {
+                if let Some((idxs, res)) = res {
+                    for (&i, r) in idxs.iter().zip(res) {
+                        refreshed(
+                            i,
+                            &objects[i],
+                            r,
+                            providers,
+                            gone,
+                            updated,
+                            same,
+                            drift,
+                            diags,
+                        );
                     }
                 }
-            }
-        }
+                std::future::ready(())
+            })
+            .await;
     }
+    // Chunks finish in any order: drift is reported in address order.
+    drift.sort_by(|a, b| addr_cmp(&a.addr, &b.addr));
     let mut objects = objects;
     for (i, v) in same {
         objects[i].value = v;
@@ -488,7 +526,7 @@ pub async fn plan_with(
     }
 
     // `moved` blocks: rename objects in state before anything else looks at them.
-    let mut moved_from: HashMap<AbsResourceInstance, AbsResourceInstance> = HashMap::new();
+    let mut moved_from: HashMap<AbsResourceInstance, Box<AbsResourceInstance>> = HashMap::new();
     let mut moves = Vec::new();
     if opts.mode != PlanMode::RefreshOnly && !blocks.moves.is_empty() {
         let mut existing: Vec<AbsResourceInstance> = Vec::new();
@@ -506,7 +544,7 @@ pub async fn plan_with(
         }
         for o in &mut objects {
             if let Some(n) = map.get(&o.addr) {
-                moved_from.insert(n.clone(), o.addr.clone());
+                moved_from.insert(n.clone(), Box::new(o.addr.clone()));
                 o.addr = n.clone();
             }
         }
@@ -556,7 +594,14 @@ pub async fn plan_with(
         (to_refresh, kept) = objects.into_iter().partition(|o| !forget.contains(&o.addr));
     }
     let (mut objects, drift) = if opts.refresh {
-        refresh(to_refresh, providers, &opts.targets, &mut diags).await
+        refresh(
+            to_refresh,
+            providers,
+            &opts.targets,
+            opts.parallelism,
+            &mut diags,
+        )
+        .await
     } else {
         (to_refresh, Vec::new())
     };
@@ -676,11 +721,11 @@ pub async fn plan_with(
         .collect();
 
     let mut changes: Vec<ResourceChange> = Vec::with_capacity(desired.len().max(objects.len()));
-    let mut upstream: HashMap<AbsResourceInstance, Value> = objects
-        .iter()
-        .filter(|o| o.deposed.is_none() && !importing.contains_key(&o.addr))
-        .map(|o| (o.addr.clone(), o.value.clone()))
-        .collect();
+    // The values configurations see: the current objects (not those being imported), with
+    // `upstream` on top (planned values that differ from them) and `hidden` (instances
+    // planned to be gone). An unchanged instance is looked up in `objects`, not copied.
+    let mut upstream: HashMap<AbsResourceInstance, Value> = HashMap::new();
+    let mut hidden: HashSet<AbsResourceInstance> = HashSet::new();
 
     let excluded_objects = excluded_objects(&objects, opts);
     match opts.mode {
@@ -738,7 +783,13 @@ pub async fn plan_with(
                 // level's values become visible to the next levels.
                 let start = changes.len();
                 {
-                    let upstream = &upstream;
+                    let base = PriorValues {
+                        objects: &objects,
+                        current: &current,
+                        importing: &importing,
+                        hidden: &hidden,
+                    };
+                    let up = &Upstream::layered(&upstream, &base);
                     let pending = &pending;
                     let objects = &objects;
                     let current = &current;
@@ -748,7 +799,7 @@ pub async fn plan_with(
                     futures::stream::iter(level.into_iter().map(|i| async move {
                         let d = &desired[i];
                         let prior = current.get(&d.addr).map(|&j| &objects[j]);
-                        plan_instance(d, prior, upstream, pending, gone, providers, opts).await
+                        plan_instance(d, prior, up, pending, gone, providers, opts).await
                     }))
                     .buffer_unordered(opts.parallelism.max(1))
                     .for_each(|r| {
@@ -775,11 +826,16 @@ pub async fn plan_with(
                     if c.action != Action::NoOp {
                         pending.insert(addr.clone(), (c.action, c.before.clone(), c.after.clone()));
                     }
+                    let prior = PriorValues {
+                        objects: &objects,
+                        current: &current,
+                        importing: &importing,
+                        hidden: &hidden,
+                    };
                     if c.after.is_null() {
                         upstream.remove(addr);
-                    } else if let Some(slot) = upstream.get_mut(addr) {
-                        *slot = c.after.clone();
-                    } else {
+                        hidden.insert(addr.clone());
+                    } else if prior.lookup(addr) != Some(&c.after) {
                         upstream.insert(addr.clone(), c.after.clone());
                     }
                 }
@@ -836,7 +892,19 @@ pub async fn plan_with(
     }
     changes.sort_by(|a, b| addr_cmp(&a.addr, &b.addr).then_with(|| a.deposed.cmp(&b.deposed)));
 
-    let outputs = plan_outputs(outputs, state, &upstream, opts, &mut diags);
+    let base = PriorValues {
+        objects: &objects,
+        current: &current,
+        importing: &importing,
+        hidden: &hidden,
+    };
+    let outputs = plan_outputs(
+        outputs,
+        state,
+        &Upstream::layered(&upstream, &base),
+        opts,
+        &mut diags,
+    );
     let mut check_data = Vec::new();
     if opts.mode == PlanMode::Normal {
         let pending: HashSet<&AbsResourceInstance> = changes
@@ -848,7 +916,8 @@ pub async fn plan_with(
             let mut scoped = Vec::new();
             for d in &c.data {
                 let deps_pending = d.depends_on.iter().any(|a| pending.contains(a));
-                let v = read_check_data(d, &c.name, &upstream, deps_pending, providers).await;
+                let up = Upstream::layered(&upstream, &base);
+                let v = read_check_data(d, &c.name, &up, deps_pending, providers).await;
                 diags.extend(v.diagnostics);
                 let v = match v.value {
                     Some(v) => {
@@ -861,7 +930,7 @@ pub async fn plan_with(
                 scoped.push(&d.addr);
             }
             diags.extend((c.asserts)(
-                &Upstream { values: &upstream },
+                &Upstream::layered(&upstream, &base),
                 &Value::null_dynamic(),
             ));
             for a in scoped {
@@ -883,6 +952,24 @@ pub async fn plan_with(
             check_data,
         }),
         diagnostics: diags,
+    }
+}
+
+/// The prior objects as upstream values: the current ones, except those being imported
+/// (not in state yet) and those the plan has already found gone.
+struct PriorValues<'a> {
+    objects: &'a [PriorObject],
+    current: &'a HashMap<&'a AbsResourceInstance, usize>,
+    importing: &'a HashMap<AbsResourceInstance, String>,
+    hidden: &'a HashSet<AbsResourceInstance>,
+}
+
+impl UpstreamBase for PriorValues<'_> {
+    fn lookup(&self, addr: &AbsResourceInstance) -> Option<&Value> {
+        if self.hidden.contains(addr) || self.importing.contains_key(addr) {
+            return None;
+        }
+        self.current.get(addr).map(|&i| &self.objects[i].value)
     }
 }
 
@@ -1133,7 +1220,7 @@ fn plan_destroy(
 async fn plan_instance(
     d: &DesiredInstance,
     prior: Option<&PriorObject>,
-    upstream: &HashMap<AbsResourceInstance, Value>,
+    up: &Upstream<'_>,
     pending: &HashMap<AbsResourceInstance, (Action, Value, Value)>,
     gone: &HashSet<AbsResourceInstance>,
     providers: &dyn ProviderRegistry,
@@ -1145,14 +1232,13 @@ async fn plan_instance(
         .ok_or_else(|| Diagnostics::from(no_provider(&d.provider.name, &what)))?;
     let schema =
         resource_schema(p.as_ref(), &d.addr).map_err(|e| e.with_span_opt(d.span.clone()))?;
-    let up = Upstream { values: upstream };
     if let Some(pre) = &d.preconditions {
-        let failed = pre(&up, &Value::null_dynamic());
+        let failed = pre(up, &Value::null_dynamic());
         if failed.has_errors() {
             return Err(failed);
         }
     }
-    let raw_config = (d.config)(&up)?;
+    let raw_config = (d.config)(up)?;
     let config = values::normalize_config(&raw_config, schema)
         .map_err(|e| Diagnostics::from(e.with_span_opt(d.span.clone())))?;
     let mut diags = schema.validate_config(&config, &what);
@@ -1200,7 +1286,7 @@ async fn plan_instance(
                         .collect()
                 })?;
             let v = codec::mark_schema_sensitive(v.mark_paths(&config.deep_marks()), schema);
-            postconditions(d, upstream, &v)?;
+            postconditions(d, up, &v)?;
             return Ok(ResourceChange { after: v, ..base });
         }
         let after = values::proposed_new(schema, &Value::null_dynamic(), &config);
@@ -1252,7 +1338,7 @@ async fn plan_instance(
     let Some(pv) = prior_value else {
         let resp = plan_with(Value::null_dynamic()).await.map_err(span_err)?;
         let after = mark(resp.planned_state);
-        postconditions(d, upstream, &after)?;
+        postconditions(d, up, &after)?;
         return Ok(ResourceChange {
             action: Action::Create,
             reason: gone.contains(&d.addr).then_some(Reason::CreateBecauseGone),
@@ -1295,7 +1381,7 @@ async fn plan_instance(
         }
         let fresh = plan_with(Value::null_dynamic()).await.map_err(span_err)?;
         let after = mark(fresh.planned_state);
-        postconditions(d, upstream, &after)?;
+        postconditions(d, up, &after)?;
         return Ok(ResourceChange {
             action: if d.lifecycle.create_before_destroy {
                 Action::CreateThenDelete
@@ -1308,7 +1394,7 @@ async fn plan_instance(
             ..base
         });
     }
-    postconditions(d, upstream, &planned)?;
+    postconditions(d, up, &planned)?;
     if planned.raw_equal(pv) {
         return Ok(ResourceChange {
             // Share the prior object when nothing differs, marks included: a no-op plan of a
@@ -1339,7 +1425,7 @@ pub(crate) struct CheckRead {
 pub(crate) async fn read_check_data(
     d: &DesiredInstance,
     check: &str,
-    upstream: &HashMap<AbsResourceInstance, Value>,
+    up: &Upstream<'_>,
     deps_pending: bool,
     providers: &dyn ProviderRegistry,
 ) -> CheckRead {
@@ -1376,7 +1462,7 @@ pub(crate) async fn read_check_data(
         Ok(s) => s,
         Err(e) => return none(warn(e.into())),
     };
-    let raw = match (d.config)(&Upstream { values: upstream }) {
+    let raw = match (d.config)(up) {
         Ok(v) => v,
         Err(e) => return none(warn(e)),
     };
@@ -1418,13 +1504,9 @@ pub(crate) async fn read_check_data(
 }
 
 /// Checks the instance's postconditions against its planned value (unknown results pass).
-fn postconditions(
-    d: &DesiredInstance,
-    upstream: &HashMap<AbsResourceInstance, Value>,
-    v: &Value,
-) -> Result<(), Diagnostics> {
+fn postconditions(d: &DesiredInstance, up: &Upstream<'_>, v: &Value) -> Result<(), Diagnostics> {
     if let Some(post) = &d.postconditions {
-        let failed = post(&Upstream { values: upstream }, v);
+        let failed = post(up, v);
         if failed.has_errors() {
             return Err(failed);
         }
@@ -1463,7 +1545,7 @@ fn triggered(
 fn plan_outputs(
     outputs: &[DesiredOutput],
     state: &State,
-    upstream: &HashMap<AbsResourceInstance, Value>,
+    up: &Upstream<'_>,
     opts: &PlanOptions,
     diags: &mut Diagnostics,
 ) -> Vec<OutputChange> {
@@ -1473,13 +1555,13 @@ fn plan_outputs(
         for o in outputs {
             seen.insert(o.name.clone());
             if let Some(pre) = &o.preconditions {
-                let failed = pre(&Upstream { values: upstream }, &Value::null_dynamic());
+                let failed = pre(up, &Value::null_dynamic());
                 if failed.has_errors() {
                     diags.extend(failed);
                     continue;
                 }
             }
-            let after = match (o.value)(&Upstream { values: upstream }) {
+            let after = match (o.value)(up) {
                 Ok(v) => v,
                 Err(d) => {
                     diags.extend(d);

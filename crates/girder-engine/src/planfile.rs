@@ -295,7 +295,7 @@ pub fn load(bytes: &[u8], location: &str) -> Result<Plan, Diagnostic> {
                 .and_then(J::as_bool)
                 .unwrap_or(false),
             moved_from: match c.get("moved_from").and_then(J::as_str) {
-                Some(a) => Some(addr(a.to_string())?),
+                Some(a) => Some(Box::new(addr(a.to_string())?)),
                 None => None,
             },
             importing: c.get("importing").and_then(J::as_str).map(str::to_string),

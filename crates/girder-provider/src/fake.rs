@@ -354,7 +354,7 @@ impl Provider for FakeProvider {
         if let Err(d) = self.enter(Op::ReadMany, &reqs.len().to_string()).await {
             return reqs.iter().map(|_| Err(d.clone().into())).collect();
         }
-        let objects = self.objects.lock().expect("lock").clone();
+        let objects = self.objects.lock().expect("lock");
         let _ = ctx;
         reqs.into_iter()
             .map(|r| {
