@@ -134,7 +134,7 @@ pub(crate) fn convertible(from: &Type, to: &Type) -> bool {
             }
         }
         (Type::Tuple(fs), Type::Tuple(ts)) => {
-            fs.len() == ts.len() && fs.iter().zip(ts).all(|(f, t)| convertible(f, t))
+            fs.len() == ts.len() && fs.iter().zip(ts.iter()).all(|(f, t)| convertible(f, t))
         }
         (Type::List(f) | Type::Set(f), Type::Tuple(ts)) => ts.iter().all(|t| convertible(f, t)),
         (Type::Object(f), Type::Object(t)) => t.attrs.iter().all(|(n, at)| match f.attrs.get(n) {
@@ -248,7 +248,7 @@ fn seq_to(
                 ));
             }
             let mut out = Vec::with_capacity(items.len());
-            for (i, (it, t)) in items.iter().zip(ts).enumerate() {
+            for (i, (it, t)) in items.iter().zip(ts.iter()).enumerate() {
                 path.push(PathStep::Index(i as i64));
                 out.push(conv(it, t, path)?);
                 path.pop();
@@ -388,7 +388,7 @@ pub(crate) fn unify(types: &[Type]) -> Option<Type> {
         };
     }
     if tuples == n {
-        let tups: Vec<&Vec<Type>> = types
+        let tups: Vec<&Box<Vec<Type>>> = types
             .iter()
             .filter_map(|t| match t {
                 Type::Tuple(ts) => Some(ts),
@@ -401,7 +401,7 @@ pub(crate) fn unify(types: &[Type]) -> Option<Type> {
                 let tys: Vec<Type> = tups.iter().map(|t| t[i].clone()).collect();
                 out.push(unify(&tys)?);
             }
-            return Some(Type::Tuple(out));
+            return Some(Type::Tuple(out.into()));
         }
         let all: Vec<Type> = tups.iter().flat_map(|t| t.iter().cloned()).collect();
         return unify(&all).map(Type::list);

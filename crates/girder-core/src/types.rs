@@ -21,8 +21,8 @@ pub enum Type {
     Set(Box<Type>),
     /// `map(T)`
     Map(Box<Type>),
-    /// `tuple([T, ...])`
-    Tuple(Vec<Type>),
+    /// `tuple([T, ...])` (boxed: keeps `Type` at 16 bytes, so `Value` at 56)
+    Tuple(Box<Vec<Type>>),
     /// `object({name = T, ...})`; `optional` names attributes that may be omitted (only used in
     /// type constraints; values' types never carry optional attributes).
     Object(Box<ObjectType>),
@@ -226,5 +226,12 @@ impl fmt::Display for Type {
                 write!(f, "}})")
             }
         }
+    }
+}
+
+/// Collects the element types of a tuple type (`Type::Tuple(iter.collect())`).
+impl FromIterator<Type> for Box<Vec<Type>> {
+    fn from_iter<I: IntoIterator<Item = Type>>(iter: I) -> Box<Vec<Type>> {
+        Box::new(iter.into_iter().collect())
     }
 }

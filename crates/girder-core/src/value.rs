@@ -617,7 +617,7 @@ impl Value {
             ),
             (Type::Tuple(ts), J::Array(a)) if ts.len() == a.len() => Value::tuple(
                 a.iter()
-                    .zip(ts)
+                    .zip(ts.iter())
                     .map(|(x, t)| Value::from_json_typed(x, t))
                     .collect::<Result<_, _>>()?,
             ),

@@ -23,7 +23,9 @@ use std::sync::Arc;
 /// Entries of an object or map value, sorted by key, keys unique. Cheap to clone.
 #[derive(Clone)]
 pub struct ValueMap {
-    keys: Arc<[String]>,
+    // (A thin pointer to the key list: with the values' fat one, a map is 24 bytes, which
+    // keeps `Value` at 56.)
+    keys: Arc<Vec<String>>,
     vals: Arc<[Value]>,
 }
 
@@ -34,23 +36,23 @@ const SHAPES_MAX: usize = 4096;
 const SHAPE_KEYS_MAX: usize = 64;
 
 thread_local! {
-    static SHAPES: RefCell<HashSet<Arc<[String]>>> = RefCell::new(HashSet::new());
+    static SHAPES: RefCell<HashSet<Arc<Vec<String>>>> = RefCell::new(HashSet::new());
 }
 
 /// The shared key list equal to `keys` (interned on this thread).
-fn intern(keys: Vec<String>) -> Arc<[String]> {
+fn intern(keys: Vec<String>) -> Arc<Vec<String>> {
     if keys.is_empty() || keys.len() > SHAPE_KEYS_MAX {
-        return Arc::from(keys);
+        return Arc::new(keys);
     }
     SHAPES.with(|shapes| {
         let mut shapes = shapes.borrow_mut();
-        if let Some(k) = shapes.get(keys.as_slice()) {
+        if let Some(k) = shapes.get(&keys) {
             return k.clone();
         }
         if shapes.len() >= SHAPES_MAX {
             shapes.clear();
         }
-        let k: Arc<[String]> = Arc::from(keys);
+        let k = Arc::new(keys);
         shapes.insert(k.clone());
         k
     })
@@ -59,7 +61,7 @@ fn intern(keys: Vec<String>) -> Arc<[String]> {
 impl Default for ValueMap {
     fn default() -> ValueMap {
         ValueMap {
-            keys: Arc::from(Vec::new()),
+            keys: Arc::new(Vec::new()),
             vals: Arc::from(Vec::new()),
         }
     }

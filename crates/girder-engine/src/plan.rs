@@ -403,13 +403,26 @@ async fn refresh(
     {
         let objects = &objects;
         let ctx = &ctx;
-        let chunks = groups.iter().flat_map(|((pname, ty), idxs)| {
-            idxs.chunks(REFRESH_CHUNK)
-                .map(move |chunk| (*pname, *ty, chunk))
-        });
-        let calls = chunks.map(|(pname, ty, idxs)| async move {
+        // (Chunks are named by indices, not slices: closures taking references would make
+        // the plan future not `Send` for every lifetime.)
+        let groups: Vec<((&str, &str), Vec<usize>)> = groups.into_iter().collect();
+        let groups = &groups;
+        let chunk = move |g: usize, start: usize| -> &[usize] {
+            let idxs = &groups[g].1;
+            &idxs[start..(start + REFRESH_CHUNK).min(idxs.len())]
+        };
+        let mut chunks: Vec<(usize, usize)> = Vec::new();
+        for (g, (_, idxs)) in groups.iter().enumerate() {
+            chunks.extend(
+                (0..idxs.len())
+                    .step_by(REFRESH_CHUNK)
+                    .map(|start| (g, start)),
+            );
+        }
+        let calls = chunks.into_iter().map(move |(g, start)| async move {
+            let (pname, ty) = groups[g].0;
             let p = providers.get(pname)?;
-            let reqs: Vec<ReadRequest> = idxs
+            let reqs: Vec<ReadRequest> = chunk(g, start)
                 .iter()
                 .map(|&i| ReadRequest {
                     type_name: ty.to_string(),
@@ -417,15 +430,15 @@ async fn refresh(
                     private: objects[i].private.clone(),
                 })
                 .collect();
-            Some((idxs, p.read_many(ty, reqs, ctx).await))
+            Some((g, start, p.read_many(ty, reqs, ctx).await))
         });
         let (gone, updated, same, drift, diags) =
             (&mut gone, &mut updated, &mut same, &mut drift, &mut *diags);
         futures::stream::iter(calls)
             .buffer_unordered(parallelism.max(1))
             .for_each(|res| {
-                if let Some((idxs, res)) = res {
-                    for (&i, r) in idxs.iter().zip(res) {
+                if let Some((g, start, res)) = res {
+                    for (&i, r) in chunk(g, start).iter().zip(res) {
                         refreshed(
                             i,
                             &objects[i],
@@ -890,7 +903,11 @@ pub async fn plan_with(
     if diags.has_errors() {
         return fail(diags);
     }
-    changes.sort_by(|a, b| addr_cmp(&a.addr, &b.addr).then_with(|| a.deposed.cmp(&b.deposed)));
+    // (Address and deposed key identify a change, so an unstable sort gives one order; a
+    // stable sort would take a scratch buffer of half the changes.)
+    changes.sort_unstable_by(|a, b| {
+        addr_cmp(&a.addr, &b.addr).then_with(|| a.deposed.cmp(&b.deposed))
+    });
 
     let base = PriorValues {
         objects: &objects,

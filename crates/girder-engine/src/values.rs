@@ -194,7 +194,7 @@ pub fn conform(v: &Value, ty: &Type) -> Result<Value, String> {
         (Kind::Tuple(items), Type::Tuple(ts)) if items.len() == ts.len() => Value::tuple(
             items
                 .iter()
-                .zip(ts)
+                .zip(ts.iter())
                 .map(|(x, t)| conform(x, t))
                 .collect::<Result<_, _>>()?,
         ),

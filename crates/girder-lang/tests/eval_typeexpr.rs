@@ -22,7 +22,7 @@ fn primitive_and_collection_types() {
     assert_eq!(ty("map(set(bool))"), Type::map(Type::set(Type::Bool)));
     assert_eq!(
         ty("tuple([string, number])"),
-        Type::Tuple(vec![Type::String, Type::Number])
+        Type::Tuple(vec![Type::String, Type::Number].into())
     );
     let o = ty("object({name = string, size = optional(number)})");
     let Type::Object(o) = o else { panic!() };

@@ -55,7 +55,7 @@ fn canon(j: &J, ty: &Type, depth: usize) -> Option<J> {
         }
         (Type::Tuple(ts), J::Array(a)) if ts.len() == a.len() => J::Array(
             a.iter()
-                .zip(ts)
+                .zip(ts.iter())
                 .map(|(x, t)| canon(x, t, depth + 1))
                 .collect::<Option<_>>()?,
         ),

@@ -1235,7 +1235,7 @@ fn conf(v: &Value, ty: &Type) -> Result<(), (Vec<String>, String)> {
                 if items.len() != ts.len() {
                     return fail(format!("tuple required with {} elements", ts.len()));
                 }
-                for (i, (x, t)) in items.iter().zip(ts).enumerate() {
+                for (i, (x, t)) in items.iter().zip(ts.iter()).enumerate() {
                     conf(x, t).map_err(|e| at(format!("element {i}"), e))?;
                 }
                 Ok(())

@@ -12,12 +12,12 @@ mod tests {
     fn unify_like_cty() {
         assert_eq!(unify(&[Type::Number, Type::String]), Some(Type::String));
         assert_eq!(unify(&[Type::Number, Type::Bool]), None);
-        let t1 = Type::Tuple(vec![Type::Number]);
-        let t2 = Type::Tuple(vec![Type::Number, Type::Number]);
+        let t1 = Type::Tuple(vec![Type::Number].into());
+        let t2 = Type::Tuple(vec![Type::Number, Type::Number].into());
         assert_eq!(unify(&[t1.clone(), t2]), Some(Type::list(Type::Number)));
         assert_eq!(
-            unify(&[t1, Type::Tuple(vec![Type::String])]),
-            Some(Type::Tuple(vec![Type::String]))
+            unify(&[t1, Type::Tuple(vec![Type::String].into())]),
+            Some(Type::Tuple(vec![Type::String].into()))
         );
         let oa = Type::object([("a".to_string(), Type::Number)].into());
         let ob = Type::object([("b".to_string(), Type::Number)].into());

@@ -275,7 +275,7 @@ impl Parser<'_> {
                             }
                             tys.push(t);
                         }
-                        let ty = Type::Tuple(tys);
+                        let ty = Type::Tuple(tys.into());
                         let defaults = (!children.is_empty()).then(|| Defaults {
                             ty: ty.clone(),
                             values: BTreeMap::new(),

@@ -711,7 +711,7 @@ fn rt_element(t: &[Type]) -> Result<Type, FuncError> {
 fn rt_keys(t: &[Type]) -> Result<Type, FuncError> {
     Ok(match &t[0] {
         Type::Map(_) => Type::list(Type::String),
-        Type::Object(o) => Type::Tuple(vec![Type::String; o.attrs.len()]),
+        Type::Object(o) => Type::Tuple(vec![Type::String; o.attrs.len()].into()),
         _ => Type::Dynamic,
     })
 }
@@ -739,7 +739,7 @@ fn rt_concat(t: &[Type]) -> Result<Type, FuncError> {
         return Ok(Type::Tuple(
             t.iter()
                 .flat_map(|x| match x {
-                    Type::Tuple(ts) => ts.clone(),
+                    Type::Tuple(ts) => ts.to_vec(),
                     _ => Vec::new(),
                 })
                 .collect(),
@@ -1340,7 +1340,7 @@ mod tests {
             ("length", vec![Value::empty_object()], Value::int(0)),
             (
                 "length",
-                vec![Value::unknown(Type::Tuple(vec![Type::String]))],
+                vec![Value::unknown(Type::Tuple(vec![Type::String].into()))],
                 Value::int(1),
             ),
             (
@@ -1556,7 +1556,7 @@ mod tests {
                 "setproduct",
                 vec![slist(&["a", "b"]), nlist(&["1"])],
                 Value::list(
-                    Type::Tuple(vec![Type::String, Type::Number]),
+                    Type::Tuple(vec![Type::String, Type::Number].into()),
                     vec![tup(vec![st("a"), n("1")]), tup(vec![st("b"), n("1")])],
                 ),
             ),

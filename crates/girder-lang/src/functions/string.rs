@@ -355,7 +355,7 @@ fn regex_type(re: &regex::Regex) -> Result<Type, FuncError> {
     }
     let named = names.iter().filter(|n| n.is_some()).count();
     if named == 0 {
-        Ok(Type::Tuple(vec![Type::String; names.len()]))
+        Ok(Type::Tuple(vec![Type::String; names.len()].into()))
     } else if named == names.len() {
         Ok(Type::object(
             names
@@ -1310,7 +1310,7 @@ mod tests {
                 "regexall",
                 vec![st("(\\d)(x)?"), st("1")],
                 Value::list(
-                    Type::Tuple(vec![Type::String, Type::String]),
+                    Type::Tuple(vec![Type::String, Type::String].into()),
                     vec![Value::tuple(vec![st("1"), Value::null(Type::String)])],
                 ),
             ),
