@@ -167,7 +167,7 @@ pub fn typed_value(v: &girder_core::Value, depth: usize) -> String {
         Kind::Unknown(_) => "(known after apply)".into(),
         Kind::Bool(b) => b.to_string(),
         Kind::Number(n) => n.to_string(),
-        Kind::String(s) => value(&J::String(s.clone()), depth),
+        Kind::String(s) => value(&J::String(s.to_string()), depth),
         Kind::List(_, items) | Kind::Set(_, items) | Kind::Tuple(items) => {
             if items.is_empty() {
                 return "[]".into();

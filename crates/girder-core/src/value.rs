@@ -9,6 +9,7 @@
 use crate::number::Number;
 use crate::types::{ObjectType, Type};
 pub use crate::valuemap::ValueMap;
+use smol_str::SmolStr;
 use std::cmp::Ordering;
 
 use std::fmt;
@@ -93,8 +94,8 @@ pub enum Kind {
     Bool(bool),
     /// A number.
     Number(Number),
-    /// A string.
-    String(String),
+    /// A string (inline up to 23 bytes, else shared: clones never copy the text).
+    String(SmolStr),
     /// `list(T)`: element type and elements (each converted to T already).
     List(Type, Vec<Value>),
     /// `set(T)`: element type and elements, deduplicated and in canonical order
@@ -154,7 +155,7 @@ impl Value {
         Value::number(Number::from_i64(i))
     }
     /// A string.
-    pub fn string(s: impl Into<String>) -> Value {
+    pub fn string(s: impl Into<SmolStr>) -> Value {
         Value::new(Kind::String(s.into()))
     }
     /// A list whose elements already have type `elem` (not checked).
@@ -544,7 +545,7 @@ impl Value {
             Kind::Unknown(_) => return Err("value is not known".into()),
             Kind::Bool(b) => J::Bool(*b),
             Kind::Number(n) => n.to_json(),
-            Kind::String(s) => J::String(s.clone()),
+            Kind::String(s) => J::String(s.to_string()),
             Kind::List(_, v) | Kind::Set(_, v) | Kind::Tuple(v) => {
                 J::Array(v.iter().map(Value::to_json).collect::<Result<_, _>>()?)
             }

@@ -30,7 +30,7 @@ pub fn encode_value(v: &Value) -> J {
             o.insert("d".into(), J::String(n.to_string()));
         }
         Kind::String(s) => {
-            o.insert("s".into(), J::String(s.clone()));
+            o.insert("s".into(), J::String(s.to_string()));
         }
         Kind::List(t, items) => {
             o.insert("l".into(), t.to_json());

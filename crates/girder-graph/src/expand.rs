@@ -193,7 +193,7 @@ pub fn for_each(
                             span,
                         ))
                     }
-                    Kind::String(s) => out.push((s.clone(), it.clone())),
+                    Kind::String(s) => out.push((s.to_string(), it.clone())),
                     _ => {
                         return Err(unsuitable(
                             "for_each",

@@ -112,18 +112,24 @@ pub fn smap_of(v: &Value) -> BTreeMap<String, String> {
 }
 
 /// `list(string)` value.
-pub fn slist<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
+pub fn slist<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Value {
     Value::list(
         Type::String,
-        items.into_iter().map(|s| Value::string(s)).collect(),
+        items
+            .into_iter()
+            .map(|s| Value::string(s.as_ref()))
+            .collect(),
     )
 }
 
 /// `set(string)` value.
-pub fn sset<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
+pub fn sset<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Value {
     Value::set(
         Type::String,
-        items.into_iter().map(|s| Value::string(s)).collect(),
+        items
+            .into_iter()
+            .map(|s| Value::string(s.as_ref()))
+            .collect(),
     )
 }
 
@@ -132,15 +138,15 @@ pub fn smap(m: &BTreeMap<String, String>) -> Value {
     Value::map(
         Type::String,
         m.iter()
-            .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+            .map(|(k, v)| (k.clone(), Value::string(v)))
             .collect(),
     )
 }
 
 /// A string or null.
-pub fn sopt(s: Option<impl Into<String>>) -> Value {
+pub fn sopt(s: Option<impl AsRef<str>>) -> Value {
     match s {
-        Some(s) => Value::string(s),
+        Some(s) => Value::string(s.as_ref()),
         None => Value::null(Type::String),
     }
 }

@@ -27,7 +27,8 @@ pub(super) fn nfc_value(v: Value) -> Value {
     }
     let marks = v.marks();
     let out = match v.into_kind() {
-        Kind::String(s) => Value::string(nfc(s)),
+        Kind::String(s) if is_nfc_quick(s.chars()) == IsNormalized::Yes => Value::string(s),
+        Kind::String(s) => Value::string(nfc(s.to_string())),
         Kind::List(t, items) => Value::list(t, items.into_iter().map(nfc_value).collect()),
         Kind::Set(t, items) => Value::set(t, items.into_iter().map(nfc_value).collect()),
         Kind::Tuple(items) => Value::tuple(items.into_iter().map(nfc_value).collect()),
