@@ -866,7 +866,7 @@ fn cond_fn(
             if ok {
                 continue;
             }
-            let message = match scope.eval(&rule.error_message, up, &ex) {
+            let mut message = match scope.eval(&rule.error_message, up, &ex) {
                 Ok(m) if m.contains_sensitive() => {
                     "The error message refers to sensitive values (hidden).".to_string()
                 }
@@ -876,6 +876,10 @@ fn cond_fn(
                     .unwrap_or_else(|| "The condition failed.".into()),
                 Err(_) => "The condition failed (its error_message could not be evaluated).".into(),
             };
+            if !scope.module.is_root() {
+                // The span is the module's source, shared by its instances: name this one.
+                message = format!("{message}\n\n(in {})", scope.module);
+            }
             diags.push(severity(
                 Diagnostic::error(summary, message)
                     .with_span(at)
