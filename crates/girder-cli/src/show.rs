@@ -40,7 +40,7 @@ pub fn render(
         })
         .unwrap_or_default();
     let mut sensitive = schema_sensitive.clone();
-    sensitive.extend(sensitive_roots(inst.sensitive_attributes.as_ref()));
+    sensitive.extend(sensitive_roots(inst.sensitive_attributes.as_deref()));
     block(&mut out, 1, &attrs, &sensitive);
     out.push_str("}\n");
     out

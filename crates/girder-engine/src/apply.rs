@@ -582,7 +582,7 @@ impl Walk {
         let timeouts = self
             .desired
             .get(&c.addr)
-            .map(|d| d.timeouts)
+            .and_then(|d| d.timeouts.as_deref().copied())
             .unwrap_or_default();
         let ctx_for = |t: Option<Duration>| {
             OpContext {

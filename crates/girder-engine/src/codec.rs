@@ -232,7 +232,7 @@ pub fn instance_value_typed(
         },
     };
     let mut v = Value::from_json_typed(&j, ty)?;
-    if let Some(J::Array(paths)) = &inst.sensitive_attributes {
+    if let Some(J::Array(paths)) = inst.sensitive_attributes.as_deref() {
         let marks: Vec<(Path, Marks)> = paths
             .iter()
             .filter_map(path_from_json)
@@ -261,7 +261,7 @@ pub fn instance_object(
         .map(|(p, _)| path_to_json(p))
         .collect();
     paths.dedup();
-    inst.sensitive_attributes = Some(J::Array(paths));
+    inst.sensitive_attributes = (!paths.is_empty()).then(|| Box::new(J::Array(paths)));
     Ok(inst)
 }
 

@@ -137,8 +137,8 @@ pub struct DesiredInstance {
     pub depends_on: Vec<AbsResourceInstance>,
     /// Its lifecycle options.
     pub lifecycle: Lifecycle,
-    /// Where its block is.
-    pub span: Option<SourceSpan>,
+    /// Where its block is (shared by the instances of the block).
+    pub span: Option<Arc<SourceSpan>>,
     /// `lifecycle { replace_triggered_by = [...] }`, resolved to instances.
     pub triggers: Vec<Trigger>,
     /// `lifecycle { precondition { ... } }` (checked before planning the instance).
@@ -146,8 +146,9 @@ pub struct DesiredInstance {
     /// `lifecycle { postcondition { ... } }` (checked against the planned value, and again
     /// against the applied value when the planned one left the result unknown).
     pub postconditions: Option<CondFn>,
-    /// `timeouts { create = "30m" }`: the deadline given to the provider per operation.
-    pub timeouts: Timeouts,
+    /// `timeouts { create = "30m" }`: the deadline given to the provider per operation
+    /// (`None`: no block; shared by the instances of the resource).
+    pub timeouts: Option<Arc<Timeouts>>,
 }
 
 impl fmt::Debug for DesiredInstance {
@@ -187,7 +188,7 @@ impl DesiredInstance {
             triggers: Vec::new(),
             preconditions: None,
             postconditions: None,
-            timeouts: Timeouts::default(),
+            timeouts: None,
         }
     }
 

@@ -1359,11 +1359,11 @@ fn check_data(
         config: Arc::new(move |up| scope2.body(&body, schema.as_deref(), up, &[])),
         depends_on: deps,
         lifecycle: Lifecycle::default(),
-        span: Some(r.span.clone()),
+        span: Some(Arc::new(r.span.clone())),
         triggers: Vec::new(),
         preconditions: None,
         postconditions: None,
-        timeouts: Timeouts::default(),
+        timeouts: None,
     })
 }
 
@@ -1607,12 +1607,14 @@ fn build_module(
         }
         exprs.extend(r.lifecycle.replace_triggered_by.iter());
         let timeouts = match parse_timeouts(r.timeouts.as_ref()) {
-            Ok(t) => t,
+            Ok(t) if t == Timeouts::default() => None,
+            Ok(t) => Some(Arc::new(t)),
             Err(d) => {
                 diags.extend(d);
-                Timeouts::default()
+                None
             }
         };
+        let span = Some(Arc::new(r.span.clone()));
         let start = out.len();
         let lifecycle = Lifecycle {
             create_before_destroy: r.lifecycle.create_before_destroy.unwrap_or(false),
@@ -1655,11 +1657,11 @@ fn build_module(
                 config,
                 depends_on: Vec::new(),
                 lifecycle: lifecycle.clone(),
-                span: Some(r.span.clone()),
+                span: span.clone(),
                 triggers,
                 preconditions,
                 postconditions,
-                timeouts,
+                timeouts: timeouts.clone(),
             });
         }
         pending.push(PendingDeps {

@@ -1172,7 +1172,7 @@ fn prevent_destroy_error(d: &DesiredInstance) -> Diagnostic {
             d.addr.resource
         ),
     )
-    .with_span_opt(d.span.clone())
+    .with_span_opt(d.span.as_deref().cloned())
     .with_help("Remove prevent_destroy = true from its lifecycle block if it really must go.")
 }
 
@@ -1247,8 +1247,8 @@ async fn plan_instance(
     let p = providers
         .get(&d.provider.name)
         .ok_or_else(|| Diagnostics::from(no_provider(&d.provider.name, &what)))?;
-    let schema =
-        resource_schema(p.as_ref(), &d.addr).map_err(|e| e.with_span_opt(d.span.clone()))?;
+    let schema = resource_schema(p.as_ref(), &d.addr)
+        .map_err(|e| e.with_span_opt(d.span.as_deref().cloned()))?;
     if let Some(pre) = &d.preconditions {
         let failed = pre(up, &Value::null_dynamic());
         if failed.has_errors() {
@@ -1257,7 +1257,7 @@ async fn plan_instance(
     }
     let raw_config = (d.config)(up)?;
     let config = values::normalize_config(&raw_config, schema)
-        .map_err(|e| Diagnostics::from(e.with_span_opt(d.span.clone())))?;
+        .map_err(|e| Diagnostics::from(e.with_span_opt(d.span.as_deref().cloned())))?;
     let mut diags = schema.validate_config(&config, &what);
     diags.extend(
         p.validate_resource(&d.addr.resource.resource.type_name, &config)
@@ -1266,7 +1266,7 @@ async fn plan_instance(
     if diags.has_errors() {
         return Err(diags
             .into_iter()
-            .map(|x| x.with_span_opt(d.span.clone()))
+            .map(|x| x.with_span_opt(d.span.as_deref().cloned()))
             .collect());
     }
     let ctx = OpContext::default();
@@ -1299,7 +1299,7 @@ async fn plan_instance(
                 .await
                 .map_err(|e| -> Diagnostics {
                     e.into_iter()
-                        .map(|x| x.with_span_opt(d.span.clone()))
+                        .map(|x| x.with_span_opt(d.span.as_deref().cloned()))
                         .collect()
                 })?;
             let v = codec::mark_schema_sensitive(v.mark_paths(&config.deep_marks()), schema);
@@ -1347,7 +1347,7 @@ async fn plan_instance(
     };
     let span_err = |e: Diagnostics| -> Diagnostics {
         e.into_iter()
-            .map(|x| x.with_span_opt(d.span.clone()))
+            .map(|x| x.with_span_opt(d.span.as_deref().cloned()))
             .collect()
     };
     let mark = |v: Value| codec::mark_schema_sensitive(v.mark_paths(&config_marks), schema);
@@ -1449,7 +1449,7 @@ pub(crate) async fn read_check_data(
     let warn = |e: Diagnostics| -> Diagnostics {
         e.into_iter()
             .map(|x| {
-                let span = x.span.clone().or_else(|| d.span.clone());
+                let span = x.span.clone().or_else(|| d.span.as_deref().cloned());
                 Diagnostic {
                     severity: girder_core::Severity::Warning,
                     detail: format!(

@@ -52,7 +52,12 @@ pub fn topo_order(desired: &[DesiredInstance]) -> Result<Vec<Vec<usize>>, Diagno
     let mut g: DepGraph<()> = DepGraph::new();
     for (i, d) in desired.iter().enumerate() {
         if waiting[i] > 0 {
-            g.add(d.addr.to_string(), VertexKind::Resource, d.span.clone(), ());
+            g.add(
+                d.addr.to_string(),
+                VertexKind::Resource,
+                d.span.as_deref().cloned(),
+                (),
+            );
         }
     }
     for (i, d) in desired.iter().enumerate() {

@@ -272,7 +272,10 @@ fn convert_instance(inst: InstanceIn) -> Result<InstanceState, String> {
         schema_version: inst.schema_version,
         attributes,
         attributes_flat: inst.attributes_flat,
-        sensitive_attributes: inst.sensitive_attributes.filter(|a| !a.is_null()),
+        sensitive_attributes: inst
+            .sensitive_attributes
+            .filter(|a| !a.is_null() && a.as_array().is_none_or(|l| !l.is_empty()))
+            .map(Box::new),
         private: inst.private.filter(|p| !p.is_empty()),
         dependencies: inst.dependencies.unwrap_or_default(),
         create_before_destroy: inst.create_before_destroy,

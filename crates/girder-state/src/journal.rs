@@ -360,7 +360,9 @@ mod tests {
         obj.private = Some("e30=".into());
         obj.dependencies = vec!["aws_vpc.a".into()];
         obj.create_before_destroy = true;
-        obj.sensitive_attributes = Some(serde_json::json!([[{"type": "get_attr", "value": "id"}]]));
+        obj.sensitive_attributes = Some(Box::new(
+            serde_json::json!([[{"type": "get_attr", "value": "id"}]]),
+        ));
         obj.attributes = Some(RawJson::new(r#"{"id":"x\u003c","n":1.50}"#).unwrap());
         vec![
             InstanceChange::Upsert {

@@ -191,8 +191,9 @@ pub struct InstanceState {
     /// Legacy flat attributes (`attributes_flat`, state upgraded from Terraform 0.11).
     pub attributes_flat: Option<BTreeMap<String, String>>,
     /// `sensitive_attributes`: the raw JSON list of attribute paths that are sensitive.
-    /// `None` = the key is absent.
-    pub sensitive_attributes: Option<serde_json::Value>,
+    /// `None`: the key is absent or the list empty (both are written as `[]`, as Terraform
+    /// does). Boxed: a JSON value is 72 bytes, and there is one per object of a big state.
+    pub sensitive_attributes: Option<Box<serde_json::Value>>,
     /// The provider's private data, base64 as in the file.
     pub private: Option<String>,
     /// Absolute addresses of resources this object depends on.
@@ -211,7 +212,7 @@ impl InstanceState {
             schema_version: 0,
             attributes: Some(RawJson::from_value(attributes)),
             attributes_flat: None,
-            sensitive_attributes: Some(serde_json::Value::Array(Vec::new())),
+            sensitive_attributes: None,
             private: None,
             dependencies: Vec::new(),
             create_before_destroy: false,
