@@ -370,7 +370,7 @@ fn refreshed(
 /// How many objects one `read_many` call refreshes at most: a provider batches its API calls
 /// within a call, and the requests and responses in flight stay bounded (`parallelism`
 /// calls at a time) however big the state is.
-pub(crate) const REFRESH_CHUNK: usize = 1000;
+pub const REFRESH_CHUNK: usize = 1000;
 
 /// Refreshes managed current objects, batched per (provider, type) through `read_many`, in
 /// chunks of [`REFRESH_CHUNK`], `parallelism` chunks at a time. Returns the refreshed objects
