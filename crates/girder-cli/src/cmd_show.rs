@@ -3,7 +3,7 @@
 
 use crate::backend;
 use crate::diag::{CmdResult, Fail};
-use girder_core::addr::{AbsResource, AbsResourceInstance, Resource};
+use girder_core::addr::AbsResourceInstance;
 use std::path::Path;
 
 /// Runs `girder show`.
@@ -30,14 +30,7 @@ pub fn run(dir: &Path, path: Option<String>) -> CmdResult {
         let sens = crate::providers::sensitive_attributes(&r.type_name);
         for inst in r.instances.iter().filter(|i| i.deposed.is_none()) {
             let addr = AbsResourceInstance {
-                resource: AbsResource {
-                    module: r.module.clone(),
-                    resource: Resource {
-                        mode: r.mode,
-                        type_name: r.type_name.clone().into(),
-                        name: r.name.clone().into(),
-                    },
-                },
+                resource: r.addr(),
                 key: inst.index_key.clone(),
             };
             blocks.push(crate::show::render(&addr.to_string(), r, inst, &sens));

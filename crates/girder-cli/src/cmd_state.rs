@@ -6,7 +6,7 @@ use crate::lock::Guard;
 use crate::ui::Ui;
 use crate::LockArgs;
 use clap::Subcommand;
-use girder_core::addr::{AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, Resource};
+use girder_core::addr::{AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance};
 use girder_core::Diagnostic;
 use girder_state::{format, Backend, ResourceState, State, Version};
 use std::io::Read;
@@ -101,20 +101,9 @@ fn parse_target(s: &str) -> Result<Target, Fail> {
     }
 }
 
-fn abs_of(r: &ResourceState) -> AbsResource {
-    AbsResource {
-        module: r.module.clone(),
-        resource: Resource {
-            mode: r.mode,
-            type_name: r.type_name.clone().into(),
-            name: r.name.clone().into(),
-        },
-    }
-}
-
 fn instance_addr(r: &ResourceState, key: &Option<InstanceKey>) -> String {
     AbsResourceInstance {
-        resource: abs_of(r),
+        resource: r.addr(),
         key: key.clone(),
     }
     .to_string()
@@ -134,8 +123,8 @@ fn within(prefix: &ModuleInstance, m: &ModuleInstance, lenient: bool) -> bool {
 fn matches(t: &Target, r: &ResourceState, key: &Option<InstanceKey>, lenient: bool) -> bool {
     match t {
         Target::Module(m) => within(m, &r.module, lenient),
-        Target::Resource(a) => *a == abs_of(r),
-        Target::Instance(a, k) => *a == abs_of(r) && key.as_ref() == Some(k),
+        Target::Resource(a) => *a == r.addr(),
+        Target::Instance(a, k) => *a == r.addr() && key.as_ref() == Some(k),
     }
 }
 
@@ -227,16 +216,12 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
             let Some((st, _)) = read(b)? else {
                 return Err(no_state());
             };
-            let found = st
-                .resources
-                .iter()
-                .find(|r| abs_of(r) == res)
-                .and_then(|r| {
-                    r.instances
-                        .iter()
-                        .find(|i| i.index_key == key && i.deposed.is_none())
-                        .map(|i| (r, i))
-                });
+            let found = st.resources.iter().find(|r| r.addr() == res).and_then(|r| {
+                r.instances
+                    .iter()
+                    .find(|i| i.index_key == key && i.deposed.is_none())
+                    .map(|i| (r, i))
+            });
             let Some((r, inst)) = found else {
                 return Err(no_instance());
             };
@@ -296,7 +281,7 @@ pub fn run(dir: &Path, cmd: StateCmd, ui: &mut Ui) -> CmdResult {
             for r in &mut st.resources {
                 let addr_of = |k: &Option<InstanceKey>| {
                     AbsResourceInstance {
-                        resource: abs_of(r),
+                        resource: r.addr(),
                         key: k.clone(),
                     }
                     .to_string()
@@ -536,11 +521,11 @@ fn move_in_state(
         )),
         (Target::Resource(from), Target::Resource(to)) => {
             let to = to.clone();
-            let Some(i) = st.resources.iter().position(|r| abs_of(r) == *from) else {
+            let Some(i) = st.resources.iter().position(|r| r.addr() == *from) else {
                 return Err(not_found());
             };
             check_types(from, &to, src, dst)?;
-            if st.resources.iter().any(|r| abs_of(r) == to) {
+            if st.resources.iter().any(|r| r.addr() == to) {
                 return Err(invalid_target(format!(
                     "Cannot move to {dst}: there is already a resource at that address in the current state."
                 )));
@@ -551,7 +536,7 @@ fn move_in_state(
             Ok(vec![(src.to_string(), dst.to_string())])
         }
         (Target::Resource(from), Target::Instance(to, key)) => {
-            let Some(i) = st.resources.iter().position(|r| abs_of(r) == *from) else {
+            let Some(i) = st.resources.iter().position(|r| r.addr() == *from) else {
                 return Err(not_found());
             };
             if st.resources[i]
@@ -596,7 +581,7 @@ fn move_instance(
     dst: &str,
 ) -> Result<usize, Fail> {
     check_types(from, to, src, dst)?;
-    let Some(si) = st.resources.iter().position(|r| abs_of(r) == *from) else {
+    let Some(si) = st.resources.iter().position(|r| r.addr() == *from) else {
         return Err(Fail::help(
             NO_SOURCE,
             format!("Cannot move {src}: does not match anything in the current state."),
@@ -616,7 +601,7 @@ fn move_instance(
             "Run girder state list to see the addresses in the state.",
         ));
     }
-    if let Some(dr) = st.resources.iter().find(|r| abs_of(r) == *to) {
+    if let Some(dr) = st.resources.iter().find(|r| r.addr() == *to) {
         if dr.instances.iter().any(|o| &o.index_key == dkey) {
             return Err(invalid_target(format!(
                 "Cannot move to {dst}: there is already a resource instance at that address in the current state."
@@ -630,7 +615,7 @@ fn move_instance(
         o.index_key = dkey.clone();
         o
     });
-    match st.resources.iter_mut().find(|r| abs_of(r) == *to) {
+    match st.resources.iter_mut().find(|r| r.addr() == *to) {
         Some(dr) => dr.instances.extend(moved),
         None => st.resources.push(ResourceState {
             module: to.module.clone(),

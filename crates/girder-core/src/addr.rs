@@ -114,31 +114,13 @@ pub struct Resource {
 /// An identifier in an address (a resource type or name): shared, so that the addresses of
 /// the many instances of one resource, and their copies in plans and maps, hold one copy of
 /// it.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Name(Arc<str>);
-
-impl Name {
-    /// The identifier.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 impl std::ops::Deref for Name {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Name {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for Name {
-    fn borrow(&self) -> &str {
         &self.0
     }
 }
@@ -152,48 +134,6 @@ impl From<String> for Name {
 impl From<&str> for Name {
     fn from(s: &str) -> Name {
         Name(s.into())
-    }
-}
-
-impl From<&String> for Name {
-    fn from(s: &String) -> Name {
-        Name(s.as_str().into())
-    }
-}
-
-impl From<Name> for String {
-    fn from(n: Name) -> String {
-        n.0.to_string()
-    }
-}
-
-impl PartialEq<str> for Name {
-    fn eq(&self, o: &str) -> bool {
-        &*self.0 == o
-    }
-}
-
-impl PartialEq<&str> for Name {
-    fn eq(&self, o: &&str) -> bool {
-        &*self.0 == *o
-    }
-}
-
-impl PartialEq<String> for Name {
-    fn eq(&self, o: &String) -> bool {
-        *self.0 == **o
-    }
-}
-
-impl PartialEq<Name> for str {
-    fn eq(&self, o: &Name) -> bool {
-        self == &*o.0
-    }
-}
-
-impl PartialEq<Name> for &str {
-    fn eq(&self, o: &Name) -> bool {
-        *self == &*o.0
     }
 }
 
@@ -212,18 +152,6 @@ impl fmt::Display for Name {
 impl fmt::Debug for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl Serialize for Name {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Name {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Name, D::Error> {
-        String::deserialize(d).map(Name::from)
     }
 }
 

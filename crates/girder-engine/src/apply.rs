@@ -985,17 +985,11 @@ pub async fn apply_with(
 
     let mut prior_objects = HashMap::new();
     for r in &prior_state.resources {
+        let resource = r.addr();
         for i in &r.instances {
             if r.mode == ResourceMode::Managed && i.deposed.is_none() {
                 let addr = AbsResourceInstance {
-                    resource: girder_core::addr::AbsResource {
-                        module: r.module.clone(),
-                        resource: girder_core::addr::Resource {
-                            mode: r.mode,
-                            type_name: r.type_name.as_str().into(),
-                            name: r.name.as_str().into(),
-                        },
-                    },
+                    resource: resource.clone(),
                     key: i.index_key.clone(),
                 };
                 prior_objects.insert((addr, None), i.clone());

@@ -176,19 +176,13 @@ pub fn state_values(state: &State, schemas: &dyn SchemaSource) -> J {
     for r in &state.resources {
         let pname = provider_name_of(&r.provider);
         let schema = schemas.schema(&pname, &r.type_name, r.mode == ResourceMode::Data);
+        let resource = r.addr();
         for i in &r.instances {
             if i.deposed.is_some() {
                 continue;
             }
             let addr = AbsResourceInstance {
-                resource: girder_core::addr::AbsResource {
-                    module: r.module.clone(),
-                    resource: girder_core::addr::Resource {
-                        mode: r.mode,
-                        type_name: r.type_name.as_str().into(),
-                        name: r.name.as_str().into(),
-                    },
-                },
+                resource: resource.clone(),
                 key: i.index_key.clone(),
             };
             let v = match &schema {

@@ -344,7 +344,9 @@ pub struct ResourceChange {
     pub before: Value,
     /// The planned object, unknown where decided at apply; null when deleting.
     pub after: Value,
-    /// The configuration the plan was made from (null when deleting).
+    /// The configuration the plan was made from (null when deleting, and for a no-op other
+    /// than its resource's first: nothing applies a no-op, and `show -json`'s configuration
+    /// section reads each resource's first change that has one).
     pub config: Value,
     /// Provider private data for apply.
     pub private: Vec<u8>,

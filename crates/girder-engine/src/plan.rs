@@ -247,15 +247,7 @@ pub(crate) fn decode_state(
             .or_insert_with(|| providers.get(&pref.name))
             .clone();
         let mut ty_cache: Option<(*const Schema, girder_core::Type)> = None;
-        // One copy of the resource's names, shared by its instances' addresses.
-        let resource = AbsResource {
-            module: r.module.clone(),
-            resource: girder_core::addr::Resource {
-                mode: r.mode,
-                type_name: r.type_name.as_str().into(),
-                name: r.name.as_str().into(),
-            },
-        };
+        let resource = r.addr();
         for inst in &r.instances {
             let addr = AbsResourceInstance {
                 resource: resource.clone(),
@@ -309,62 +301,46 @@ pub(crate) fn decode_state(
     out
 }
 
-/// Records what refreshing object `i` found.
-#[allow(clippy::too_many_arguments)]
+/// What refreshing one object found.
+enum Refreshed {
+    /// Deleted outside girder.
+    Gone,
+    /// Changed outside girder: the new value (marked as the prior was) and private data.
+    Changed(Value, Vec<u8>),
+    /// Unchanged, and the prior value carries no marks: the provider's copy, kept instead of
+    /// the one decoded from state so that one copy of the object is held.
+    Same(Value),
+}
+
+/// What the provider's answer `r` for prior object `o` means (`None`: nothing to do, or an
+/// error, which goes to `diags`).
 fn refreshed(
-    i: usize,
     o: &PriorObject,
     r: Result<girder_provider::ReadResponse, Diagnostics>,
     providers: &dyn ProviderRegistry,
-    gone: &mut HashSet<usize>,
-    updated: &mut HashMap<usize, (Value, Vec<u8>)>,
-    same: &mut Vec<(usize, Value)>,
-    drift: &mut Vec<Drift>,
     diags: &mut Diagnostics,
-) {
+) -> Option<Refreshed> {
     let resp = match r {
-        Err(d) => return diags.extend(d),
+        Err(d) => {
+            diags.extend(d);
+            return None;
+        }
         Ok(resp) => resp,
     };
     diags.extend(resp.diagnostics);
-    match resp.new_state {
-        None => {
-            gone.insert(i);
-            drift.push(Drift {
-                addr: o.addr.clone(),
-                provider: o.provider.clone(),
-                before: o.value.clone(),
-                after: Value::null_dynamic(),
-            });
-        }
-        Some(v) => {
-            if v.raw_equal(&o.value) {
-                // Unchanged: keep one copy of the object, the provider's (the decoded one from
-                // state is dropped with `objects`).
-                if !o.value.has_marks_deep() {
-                    same.push((i, v));
-                }
-            } else {
-                let p = providers.get(&o.provider.name);
-                let v = match p
-                    .as_ref()
-                    .and_then(|p| resource_schema(p.as_ref(), &o.addr).ok().cloned())
-                {
-                    Some(s) => {
-                        codec::mark_schema_sensitive(v.mark_paths(&o.value.deep_marks()), &s)
-                    }
-                    None => v,
-                };
-                drift.push(Drift {
-                    addr: o.addr.clone(),
-                    provider: o.provider.clone(),
-                    before: o.value.clone(),
-                    after: v.clone(),
-                });
-                updated.insert(i, (v, resp.private));
-            }
-        }
+    let v = match resp.new_state {
+        None => return Some(Refreshed::Gone),
+        Some(v) => v,
+    };
+    if v.raw_equal(&o.value) {
+        return (!o.value.has_marks_deep()).then_some(Refreshed::Same(v));
     }
+    let p = providers.get(&o.provider.name);
+    let v = match p.as_ref().map(|p| resource_schema(p.as_ref(), &o.addr)) {
+        Some(Ok(s)) => codec::mark_schema_sensitive(v.mark_paths(&o.value.deep_marks()), s),
+        _ => v,
+    };
+    Some(Refreshed::Changed(v, resp.private))
 }
 
 /// How many objects one `read_many` call refreshes at most: a provider batches its API calls
@@ -374,9 +350,9 @@ pub const REFRESH_CHUNK: usize = 1000;
 
 /// Refreshes managed current objects, batched per (provider, type) through `read_many`, in
 /// chunks of [`REFRESH_CHUNK`], `parallelism` chunks at a time. Returns the refreshed objects
-/// (gone ones removed) and the drift found.
+/// (gone ones removed) and the drift found, in address order.
 async fn refresh(
-    objects: Vec<PriorObject>,
+    mut objects: Vec<PriorObject>,
     providers: &dyn ProviderRegistry,
     targets: &[Target],
     parallelism: usize,
@@ -396,10 +372,7 @@ async fn refresh(
             .push(i);
     }
     let ctx = OpContext::default();
-    let mut gone: HashSet<usize> = HashSet::new();
-    let mut updated: HashMap<usize, (Value, Vec<u8>)> = HashMap::new();
-    let mut same: Vec<(usize, Value)> = Vec::new();
-    let mut drift = Vec::new();
+    let mut found: Vec<(usize, Refreshed)> = Vec::new();
     {
         let objects = &objects;
         let ctx = &ctx;
@@ -432,47 +405,52 @@ async fn refresh(
                 .collect();
             Some((g, start, p.read_many(ty, reqs, ctx).await))
         });
-        let (gone, updated, same, drift, diags) =
-            (&mut gone, &mut updated, &mut same, &mut drift, &mut *diags);
+        let (found, diags) = (&mut found, &mut *diags);
         futures::stream::iter(calls)
             .buffer_unordered(parallelism.max(1))
             .for_each(|res| {
                 if let Some((g, start, res)) = res {
                     for (&i, r) in chunk(g, start).iter().zip(res) {
-                        refreshed(
-                            i,
-                            &objects[i],
-                            r,
-                            providers,
-                            gone,
-                            updated,
-                            same,
-                            drift,
-                            diags,
-                        );
+                        if let Some(f) = refreshed(&objects[i], r, providers, diags) {
+                            found.push((i, f));
+                        }
                     }
                 }
                 std::future::ready(())
             })
             .await;
     }
+    let mut drift = Vec::new();
+    let mut gone = vec![false; objects.len()];
+    for (i, f) in found {
+        let o = &mut objects[i];
+        let (before, after) = match f {
+            Refreshed::Same(v) => {
+                o.value = v;
+                continue;
+            }
+            Refreshed::Gone => {
+                gone[i] = true;
+                (o.value.clone(), Value::null_dynamic())
+            }
+            Refreshed::Changed(v, private) => {
+                o.private = private;
+                (std::mem::replace(&mut o.value, v.clone()), v)
+            }
+        };
+        drift.push(Drift {
+            addr: o.addr.clone(),
+            provider: o.provider.clone(),
+            before,
+            after,
+        });
+    }
     // Chunks finish in any order: drift is reported in address order.
     drift.sort_by(|a, b| addr_cmp(&a.addr, &b.addr));
-    let mut objects = objects;
-    for (i, v) in same {
-        objects[i].value = v;
-    }
     let out = objects
         .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !gone.contains(i))
-        .map(|(i, mut o)| {
-            if let Some((v, p)) = updated.remove(&i) {
-                o.value = v;
-                o.private = p;
-            }
-            o
-        })
+        .zip(gone)
+        .filter_map(|(o, gone)| (!gone).then_some(o))
         .collect();
     (out, drift)
 }
@@ -795,13 +773,13 @@ pub async fn plan_with(
                 // Changes go straight into `changes` (no per-level copy of them), then the
                 // level's values become visible to the next levels.
                 let start = changes.len();
+                let base = PriorValues {
+                    objects: &objects,
+                    current: &current,
+                    importing: &importing,
+                    hidden: &hidden,
+                };
                 {
-                    let base = PriorValues {
-                        objects: &objects,
-                        current: &current,
-                        importing: &importing,
-                        hidden: &hidden,
-                    };
                     let up = &Upstream::layered(&upstream, &base);
                     let pending = &pending;
                     let objects = &objects;
@@ -832,6 +810,9 @@ pub async fn plan_with(
                     })
                     .await;
                 }
+                // (Instances of one level do not see each other, so what the level hides
+                // takes effect after it.)
+                let mut now_gone = Vec::new();
                 for c in &mut changes[start..] {
                     let addr = &c.addr;
                     c.moved_from = moved_from.get(addr).cloned();
@@ -839,19 +820,14 @@ pub async fn plan_with(
                     if c.action != Action::NoOp {
                         pending.insert(addr.clone(), (c.action, c.before.clone(), c.after.clone()));
                     }
-                    let prior = PriorValues {
-                        objects: &objects,
-                        current: &current,
-                        importing: &importing,
-                        hidden: &hidden,
-                    };
                     if c.after.is_null() {
                         upstream.remove(addr);
-                        hidden.insert(addr.clone());
-                    } else if prior.lookup(addr) != Some(&c.after) {
+                        now_gone.push(addr.clone());
+                    } else if base.lookup(addr) != Some(&c.after) {
                         upstream.insert(addr.clone(), c.after.clone());
                     }
                 }
+                hidden.extend(now_gone);
             }
             // Objects in state the configuration no longer wants.
             let mut by_resource: HashMap<&AbsResource, u8> = HashMap::new();

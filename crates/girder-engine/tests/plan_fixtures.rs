@@ -49,14 +49,7 @@ fn state_text(st: &girder_state::model::State, prior: &girder_state::model::Stat
     for r in &st.resources {
         for i in &r.instances {
             let addr = girder_core::addr::AbsResourceInstance {
-                resource: girder_core::addr::AbsResource {
-                    module: r.module.clone(),
-                    resource: girder_core::addr::Resource {
-                        mode: r.mode,
-                        type_name: r.type_name.clone().into(),
-                        name: r.name.clone().into(),
-                    },
-                },
+                resource: r.addr(),
                 key: i.index_key.clone(),
             };
             let attrs = i

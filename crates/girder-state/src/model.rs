@@ -1,6 +1,6 @@
 //! The in-memory model of a Terraform state (independent of the file format version).
 
-use girder_core::addr::{InstanceKey, ModuleInstance, ResourceMode};
+use girder_core::addr::{AbsResource, InstanceKey, ModuleInstance, Resource, ResourceMode};
 use girder_core::{Type, Value};
 use std::collections::BTreeMap;
 
@@ -139,6 +139,19 @@ pub struct ResourceState {
 }
 
 impl ResourceState {
+    /// Its address (without instance key). Computed once per resource, it is shared by its
+    /// instances' addresses (the names are reference-counted).
+    pub fn addr(&self) -> AbsResource {
+        AbsResource {
+            module: self.module.clone(),
+            resource: Resource {
+                mode: self.mode,
+                type_name: self.type_name.as_str().into(),
+                name: self.name.as_str().into(),
+            },
+        }
+    }
+
     /// The key that orders resources in a written state.
     fn sort_key(&self) -> (String, u8, &str, &str) {
         (
